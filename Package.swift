@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Stipple",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "stipple", targets: ["stipple"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config; only StippleLinux links them.
+        .systemLibrary(
+            name: "CGPIOD",
+            pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibUSB",
+            pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]
+        ),
+
+        // Build-time generator: embeds the shipped Hardware/ files into StippleModel so the
+        // binary carries its defaults wherever it is installed.
+        .executableTarget(name: "EmbedHardware", path: "Sources/EmbedHardware"),
+        .plugin(
+            name: "EmbedHardwarePlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedHardware"]
+        ),
+
+        .target(
+            name: "StippleModel",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            plugins: ["EmbedHardwarePlugin"]
+        ),
+        .target(name: "StippleWire"),
+        .target(name: "StippleHardware", dependencies: ["StippleModel"]),
+        .target(name: "StippleLinux", dependencies: ["StippleHardware", "StippleModel", "CGPIOD", "CLibUSB"]),
+        .target(name: "StippleSimulator", dependencies: ["StippleHardware", "StippleModel", "StippleWire"]),
+        .target(name: "StippleControl", dependencies: ["StippleHardware", "StippleModel", "StippleWire"]),
+        .target(name: "StippleJournal", dependencies: ["StippleModel"]),
+        // The CLI's commands live in a library so tests can run them in-process.
+        .target(
+            name: "StippleCLI",
+            dependencies: [
+                "StippleModel", "StippleWire", "StippleHardware", "StippleLinux",
+                "StippleSimulator", "StippleControl", "StippleJournal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "stipple", dependencies: ["StippleCLI"]),
+
+        .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
+        .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel"]),
+    ]
+)

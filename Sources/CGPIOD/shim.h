@@ -1,0 +1,2 @@
+// libgpiod v1 (1.6.x, Debian 12 / Raspberry Pi OS bookworm).
+#include <gpiod.h>

@@ -1,0 +1,38 @@
+import ArgumentParser
+import StippleModel
+
+/// `stipple profile validate FILE... [--machine M --cartridge C]`
+struct ProfileValidate: StippleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check profile files against absolute bounds, their cartridges and the machines.",
+        discussion: """
+            Without --machine/--cartridge a profile is checked against the absolute bounds, every \
+            cartridge it lists as compatible, and every known machine; it is valid when at least one \
+            machine + cartridge pair fits. With --machine and/or --cartridge, exactly those must fit.
+            """)
+
+    @Argument(help: "Profile files (.toml).") var files: [String]
+    @Option(help: "The machine the profile must fit.") var machine: String?
+    @Option(help: "The cartridge the profile must fit.") var cartridge: String?
+    @OptionGroup var catalog: CatalogOptions
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one profile file") }
+    }
+
+    func run(in ctx: CLIContext) throws -> ExitStatus {
+        let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
+        let pc = try ProfileContext(catalog: cat, machine: machine, cartridge: cartridge)
+        let results = files.map { path -> (String, String, [ConfigIssue], [String]) in
+            switch ConfigFile.read(path: path).flatMap({ DepthProfile.decode(text: $0, file: path) }) {
+            case .failure(let e):
+                return (path, "invalid", e.issues, [])
+            case .success(let p):
+                let a = pc.assess(p, file: path)
+                return (path, a.isValid ? "profile \(p.name) runs on \(a.fitsSummary)" : "invalid", a.errors, a.misfitNotes)
+            }
+        }
+        return reportValidation(results, json: catalog.json, in: ctx)
+    }
+}

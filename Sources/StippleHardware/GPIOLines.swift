@@ -1,0 +1,44 @@
+import StippleModel
+
+/// An edge seen on an input line, stamped by whoever saw it first (the kernel, for libgpiod).
+public struct GPIOEdge: Sendable, Hashable {
+    public var role: GPIOLineRole
+    /// The logical level after the edge (active-low already applied).
+    public var active: Bool
+    public var at: MonotonicInstant
+
+    public init(role: GPIOLineRole, active: Bool, at: MonotonicInstant) {
+        self.role = role
+        self.active = active
+        self.at = at
+    }
+}
+
+/// A GPIO failure, carrying the errno when the kernel gave one.
+public struct GPIOError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var operation: String
+    public var role: GPIOLineRole?
+    public var errno: Int32?
+
+    public init(operation: String, role: GPIOLineRole? = nil, errno: Int32? = nil) {
+        self.operation = operation
+        self.role = role
+        self.errno = errno
+    }
+
+    public var description: String {
+        var s = "GPIO \(operation) failed"
+        if let role { s += " on line \(role)" }
+        if let errno { s += " (errno \(errno))" }
+        return s
+    }
+}
+
+/// The seam for the machine's GPIO lines, by role, in logical levels (active-low applied).
+/// Implemented by libgpiod in StippleLinux and by a simulated chip in StippleSimulator.
+public protocol GPIOLines: AnyObject {
+    func read(_ role: GPIOLineRole) throws(GPIOError) -> Bool
+    func write(_ role: GPIOLineRole, active: Bool) throws(GPIOError)
+    /// Edges that arrived since the last call, oldest first; never blocks.
+    func drainEdges(into edges: inout [GPIOEdge]) throws(GPIOError)
+}

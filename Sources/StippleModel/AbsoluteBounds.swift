@@ -1,0 +1,23 @@
+/// Limits no file may exceed, whatever machine or cartridge it names. They come from the devices
+/// in the field (microneedling spans 0-3.0 mm; SMP pens stroke at 50-150 Hz; 1.8-5.0 mm stroke
+/// length on PMU rotaries) and are the outermost of Stipple's validation layers.
+public enum AbsoluteBounds {
+    public static let depthMillimetres: ClosedRange<Double> = 0.0...3.0
+    public static let depthStepMillimetres: ClosedRange<Double> = 0.005...0.25
+    public static let rateHertz: ClosedRange<Double> = 50...150
+    public static let strokeLengthMillimetres: ClosedRange<Double> = 1.8...5.0
+    public static let depthSlewMillimetresPerSecond: ClosedRange<Double> = 0.5...100
+    public static let rampMilliseconds: ClosedRange<Int> = 0...10_000
+    /// A deadline under 10 ms cannot be kept by a host on a non-RT kernel; over 500 ms the needle
+    /// would keep going for half a second after the host died.
+    public static let heartbeatDeadlineMilliseconds: ClosedRange<Int> = 10...500
+    public static let needleDiameterMillimetres: ClosedRange<Double> = 0.15...0.40
+    public static let needleCount: ClosedRange<Int> = 1...15
+    /// Set-vs-actual depth difference a cartridge membrane may cause (0.2-0.5 mm seen on PMU machines).
+    public static let membraneOffsetMillimetres: ClosedRange<Double> = 0.0...0.6
+    public static let depthVariationMillimetres: ClosedRange<Double> = 0.0...0.3
+    public static let gpioOffset: ClosedRange<Int> = 0...1023
+    public static let motorTimeConstantMilliseconds: ClosedRange<Double> = 1...1000
+    public static let motorCurrentMilliamperes: ClosedRange<Int> = 1...5000
+    public static let depthSensorNoiseMicrometres: ClosedRange<Int> = 0...100
+}
