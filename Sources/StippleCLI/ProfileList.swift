@@ -31,7 +31,10 @@ struct ProfileList: StippleCommand {
                 guard case .success(let p) = r, let a else {
                     return [f.name, "?", "?", "?", "INVALID (run `stipple profile validate \(f.path)`)"]
                 }
-                return [p.name, p.zones.map(\.name).joined(separator: ","),
+                let zones = p.zones.count > 3
+                    ? p.zones.prefix(2).map(\.name).joined(separator: ",") + " +\(p.zones.count - 2) more"
+                    : p.zones.map(\.name).joined(separator: ",")
+                return [p.name, zones,
                         "\(p.depthTarget.mm) (\(p.depthMin.mm)-\(p.depthMax.mm)) mm", p.rate.description,
                         a.isValid ? "valid: \(a.fitsSummary)" : "INVALID (run `stipple profile validate \(f.path)`)"]
             }

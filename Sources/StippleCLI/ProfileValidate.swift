@@ -25,13 +25,17 @@ struct ProfileValidate: StippleCommand {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let pc = try ProfileContext(catalog: cat, machine: machine, cartridge: cartridge)
         let results = files.map { path -> (String, String, [ConfigIssue], [String]) in
-            switch ConfigFile.read(path: path).flatMap({ DepthProfile.decode(text: $0, file: path) }) {
-            case .failure(let e):
-                return (path, "invalid", e.issues, [])
-            case .success(let p):
-                let a = pc.assess(p, file: path)
-                return (path, a.isValid ? "profile \(p.name) runs on \(a.fitsSummary)" : "invalid", a.errors, a.misfitNotes)
+            let text: String
+            switch ConfigFile.read(path: path) {
+            case .failure(let e): return (path, "invalid", e.issues, [])
+            case .success(let t): text = t
             }
+            let (profile, issues) = DepthProfile.decodeAll(text: text, file: path)
+            guard let profile else { return (path, "invalid", issues, []) }
+            // Machine and cartridge checks run even on a flawed file, so one pass lists everything.
+            let a = pc.assess(profile, file: path)
+            let all = issues + a.errors
+            return (path, all.isEmpty ? "profile \(profile.name) runs on \(a.fitsSummary)" : "invalid", all, a.misfitNotes)
         }
         return reportValidation(results, json: catalog.json, in: ctx)
     }

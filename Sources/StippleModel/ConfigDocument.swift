@@ -3,19 +3,27 @@ import Foundation
 /// Turns file text into a validated value: parse, read strictly, collect every issue.
 enum ConfigDocument {
     static func decode<T>(text: String, file: String, _ read: (TableReader) -> T?) -> Result<T, ConfigError> {
+        let (value, issues) = decodeAll(text: text, file: file, read)
+        if let value, issues.isEmpty { return .success(value) }
+        return .failure(ConfigError(issues))
+    }
+
+    /// Like `decode`, but also returns the value when every field needed to build it was readable
+    /// even though the file has other problems (an unknown key, a duplicate entry). Callers use it
+    /// only to find *more* problems to report; a file with any issue is never accepted.
+    static func decodeAll<T>(text: String, file: String, _ read: (TableReader) -> T?) -> (T?, [ConfigIssue]) {
         switch ConfigFile.parse(text, file: file) {
         case .failure(let e):
-            return .failure(e)
+            return (nil, e.issues)
         case .success(let root):
             let reader = TableReader(file: file, values: root)
             let value = read(reader)
             reader.finish()
-            if let value, reader.issues.isEmpty { return .success(value) }
-            if reader.issues.isEmpty {
+            if value == nil && reader.issues.isEmpty {
                 // A reader returned nil without saying why: still refuse, never accept half a file.
-                return .failure(ConfigError([ConfigIssue(file: file, problem: "could not be read", fix: "Check the file")]))
+                return (nil, [ConfigIssue(file: file, problem: "could not be read", fix: "Check the file")])
             }
-            return .failure(ConfigError(reader.issues))
+            return (value, reader.issues)
         }
     }
 

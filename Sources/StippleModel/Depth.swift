@@ -14,7 +14,7 @@ public struct Depth: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func + (a: Depth, b: Depth) -> Depth { Depth(micrometres: a.micrometres + b.micrometres) }
     public static func - (a: Depth, b: Depth) -> Depth { Depth(micrometres: a.micrometres - b.micrometres) }
 
-    /// Millimetres with as many decimals as needed, at least two ("0.25 mm", "2.00 mm", "0.125 mm").
+    /// Millimetres with as many decimals as needed, at least one ("0.25 mm", "2.0 mm", "0.125 mm").
     public var description: String { Depth.format(micrometres) + " mm" }
 
     /// Millimetres as a bare number, for messages that quote a file's value back.
@@ -25,7 +25,7 @@ public struct Depth: Sendable, Hashable, Comparable, CustomStringConvertible {
         let a = abs(um)
         var frac = String(a % 1000)
         frac = String(repeating: "0", count: 3 - frac.count) + frac
-        if frac.hasSuffix("0") { frac.removeLast() }
+        while frac.count > 1 && frac.hasSuffix("0") { frac.removeLast() }
         return "\(sign)\(a / 1000).\(frac)"
     }
 }

@@ -19,7 +19,17 @@ public struct DepthProfile: Sendable, Hashable {
     public var variationSeed: UInt32
 
     public static func decode(text: String, file: String) -> Result<DepthProfile, ConfigError> {
-        ConfigDocument.decode(text: text, file: file) { r in
+        let (profile, issues) = decodeAll(text: text, file: file)
+        if let profile, issues.isEmpty { return .success(profile) }
+        return .failure(ConfigError(issues))
+    }
+
+    /// Every problem in the file, plus the profile when its values could all be read despite
+    /// structural problems (unknown keys, duplicate or unknown zones), so machine and cartridge
+    /// checks can report their problems in the same pass. Never treat a returned profile as valid
+    /// unless the issue list is empty.
+    public static func decodeAll(text: String, file: String) -> (DepthProfile?, [ConfigIssue]) {
+        ConfigDocument.decodeAll(text: text, file: file) { r in
             let name = ConfigDocument.name(r, kind: "profile")
             let summary = r.string("description", expect: "one line saying what the profile is for")
             let zoneNames = r.stringArray("zones", expect: "zone names such as \"frontal-hairline\"")
@@ -58,18 +68,18 @@ public struct DepthProfile: Sendable, Hashable {
             }
             var zones: [Zone] = []
             if let zoneNames {
-                for (i, z) in zoneNames.enumerated() {
+                for (i, z) in zoneNames {
                     if let zone = Zone(name: z) { zones.append(zone) } else {
                         r.reportAt("zones[\(i)]", value: "\"\(z)\"", "is not a known zone",
                                    fix: "Use one of: " + Zone.standard.map(\.name).joined(separator: ", ") + ", or custom:NAME")
                     }
                 }
             }
-            guard let name, let summary, let zoneNames, zones.count == zoneNames.count, let cartridges, let rate,
+            guard let name, let summary, !zones.isEmpty, let cartridges, !cartridges.isEmpty, let rate,
                   let rampIn, let rampOut, let target, let lo, let hi, let amplitude, let seed
             else { return nil }
             return DepthProfile(
-                name: name, summary: summary, zones: zones, compatibleCartridges: cartridges,
+                name: name, summary: summary, zones: zones, compatibleCartridges: cartridges.map(\.value),
                 depthTarget: Depth(millimetres: target), depthMin: Depth(millimetres: lo), depthMax: Depth(millimetres: hi),
                 rate: StrokeRate(hertz: rate), rampInMilliseconds: rampIn, rampOutMilliseconds: rampOut,
                 variationAmplitude: Depth(millimetres: amplitude), variationSeed: UInt32(seed))

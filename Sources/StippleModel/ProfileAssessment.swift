@@ -37,7 +37,6 @@ public struct ProfileAssessment: Sendable {
         for c in considered {
             errors += ProfileFit.issues(profile, file: file, cartridge: c)
         }
-        guard errors.isEmpty else { return }
         if machines.isEmpty {
             errors.append(ConfigIssue(file: file, problem: "cannot be checked: no valid machine file is known",
                                       fix: "Fix or add a machine file (`stipple machine list`)"))
@@ -57,5 +56,9 @@ public struct ProfileAssessment: Sendable {
             errors += misfits.flatMap(\.issues)
             misfits = []
         }
+        // Cartridge problems repeat for every machine; list each once.
+        var seen: Set<String> = []
+        errors = errors.filter { seen.insert($0.description).inserted }
+        if !errors.isEmpty { fits = [] }
     }
 }

@@ -109,8 +109,9 @@ final class TableReader {
         return d
     }
 
-    /// An array of non-empty strings with no duplicates.
-    func stringArray(_ key: String, required: Bool = true, expect: String) -> [String]? {
+    /// An array of non-empty strings with no duplicates. Bad entries are reported and left out;
+    /// the rest are returned so callers can check them too (the file still fails on the report).
+    func stringArray(_ key: String, required: Bool = true, expect: String) -> [(index: Int, value: String)]? {
         guard let v = raw(key, required: required, expect: expect) else { return nil }
         guard case .array(let items) = v else {
             report(key, value: v, "must be an array of strings, not \(v.typeName)", fix: "Write it as [\"...\", ...] (\(expect))")
@@ -120,24 +121,21 @@ final class TableReader {
             report(key, value: v, "must not be empty", fix: "List at least one (\(expect))")
             return nil
         }
-        var out: [String] = []
-        var ok = true
+        var out: [(index: Int, value: String)] = []
         for (i, item) in items.enumerated() {
             guard case .string(let s) = item, !s.isEmpty else {
                 reportAt(keyPath(key) + "[\(i)]", value: item.rendered, "must be a non-empty string, not \(item.typeName)",
                          fix: "Write each entry in quotes (\(expect))")
-                ok = false
                 continue
             }
-            if out.contains(s) {
+            if out.contains(where: { $0.value == s }) {
                 reportAt(keyPath(key) + "[\(i)]", value: item.rendered, "is listed twice",
                          fix: "Remove the duplicate")
-                ok = false
                 continue
             }
-            out.append(s)
+            out.append((i, s))
         }
-        return ok ? out : nil
+        return out
     }
 
     /// A sub-table reader sharing this reader's issue list.
