@@ -57,5 +57,9 @@ let package = Package(
 
         .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
         .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel"]),
+        .testTarget(name: "StippleWireTests", dependencies: ["StippleWire"]),
+        .testTarget(name: "StippleControlTests", dependencies: ["StippleControl"]),
+        .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
+        .testTarget(name: "StippleSimulatorTests", dependencies: ["StippleSimulator", "StippleHardware"]),
     ]
 )
