@@ -4,20 +4,18 @@ import StippleModel
 /// Parses a command line and runs it: the whole CLI, callable in-process.
 public enum CLIRunner {
     public static func run(_ arguments: [String], in ctx: CLIContext) -> Int32 {
-        let command: ParsableCommand
+        var command: ParsableCommand
         do {
             command = try Stipple.parseAsRoot(arguments)
         } catch {
-            let code = Stipple.exitCode(for: error)
-            let message = Stipple.fullMessage(for: error)
-            if code == .success {
-                if !message.isEmpty { ctx.print(message) }
-                return ExitStatus.success.rawValue
-            }
-            ctx.printError(message)
-            return ExitStatus.usage.rawValue
+            return report(parseError: error, in: ctx)
         }
         guard let leaf = command as? StippleCommand else {
+            if type(of: command).configuration.subcommands.isEmpty {
+                // ArgumentParser's own `help` command: running it raises the help request for
+                // the command asked about, which is reported like any help request.
+                do { try command.run() } catch { return report(parseError: error, in: ctx) }
+            }
             // A command group named without a subcommand: show what it offers.
             ctx.printError(Stipple.helpMessage(for: type(of: command)))
             return ExitStatus.usage.rawValue
@@ -34,6 +32,19 @@ public enum CLIRunner {
             ctx.printError("error: \(error)")
         }
         return ExitStatus.invalidInput.rawValue
+    }
+}
+
+extension CLIRunner {
+    /// Help and version requests go to stdout with exit 0; real usage errors to stderr with exit 2.
+    static func report(parseError error: Error, in ctx: CLIContext) -> Int32 {
+        let message = Stipple.fullMessage(for: error)
+        if Stipple.exitCode(for: error) == .success {
+            if !message.isEmpty { ctx.print(message) }
+            return ExitStatus.success.rawValue
+        }
+        ctx.printError(message)
+        return ExitStatus.usage.rawValue
     }
 }
 

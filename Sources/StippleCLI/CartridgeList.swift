@@ -21,10 +21,11 @@ struct CartridgeList: StippleCommand {
             let rows = all.map { f, r -> [String] in
                 switch r {
                 case .success(let c):
-                    return [c.name, "\(c.needles)\(c.grouping.rawValue)", c.needleDiameter.description, c.maxDepth.description,
+                    return [c.name, "\(c.needles)\(c.grouping.rawValue)", String(format: "%.2f mm", c.needleDiameter.millimetres), c.maxDepth.description,
                             c.membraneOffset.description, c.singleUse ? "yes" : "no", "valid"]
                 case .failure(let e):
-                    return [f.name, "?", "?", "?", "?", "?", "INVALID (\(e.issues.count) error(s) in \(f.path))"]
+                    return [f.name, "?", "?", "?", "?", "?",
+                            invalidCell(kind: "cartridge", name: f.name, file: f.path, errors: e.issues.count, configDir: catalog.configDir)]
                 }
             }
             renderTable(["CARTRIDGE", "NEEDLES", "DIAMETER", "MAX DEPTH", "MEMBRANE", "SINGLE-USE", "STATUS"], rows).forEach(ctx.print)

@@ -30,7 +30,8 @@ struct MachineList: StippleCommand {
                     return [m.name, m.kind.rawValue, "\(m.limits.depthMin.mm)-\(m.limits.depthMax.mm) mm",
                             "\(m.limits.rateMin.plain)-\(m.limits.rateMax)", m.model, "valid"]
                 case .failure(let e):
-                    return [f.name, "?", "?", "?", f.path, "INVALID (\(e.issues.count) error(s); run `stipple machine validate \(f.path)`)"]
+                    return [f.name, "?", "?", "?", "?",
+                            invalidCell(kind: "machine", name: f.name, file: f.path, errors: e.issues.count, configDir: catalog.configDir)]
                 }
             }
             renderTable(["MACHINE", "KIND", "DEPTH", "RATE", "MODEL", "STATUS"], rows).forEach(ctx.print)

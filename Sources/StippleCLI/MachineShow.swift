@@ -30,8 +30,8 @@ struct MachineShow: StippleCommand {
         ctx.print("  gpio       \(m.gpio.chip)")
         for role in GPIOLineRole.allCases {
             guard let line = m.gpio[role] else { continue }
-            let dir = role.isInput ? "in " : "out"
-            ctx.print("    \(role.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) line \(line.offset) \(dir)\(line.activeLow ? " active-low" : "")")
+            let dir = role.isInput ? "in" : "out"
+            ctx.print("    \(role.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) line \(line.offset) \(dir)\(line.activeLow ? ", active-low" : "")")
         }
         ctx.print("  depth      \(l.depthMin.mm)-\(l.depthMax.mm) mm in \(l.depthStep.mm) mm steps, slew \(ConfigValueText.number(l.depthSlewMillimetresPerSecond)) mm/s")
         ctx.print("  rate       \(l.rateMin.plain)-\(l.rateMax), stroke length \(l.strokeLength)")

@@ -12,19 +12,26 @@ struct ProfileCommand: ParsableCommand {
 struct ProfileContext {
     var machines: [MachineSpec]
     var cartridges: [String: Cartridge]
+    var invalidCartridges: [String: String] = [:]
     var explicitMachine: MachineSpec?
     var explicitCartridge: Cartridge?
 
     init(catalog: HardwareCatalog, machine: String?, cartridge: String?) throws {
         machines = catalog.machines().compactMap { try? $0.result.get() }
-        cartridges = Dictionary(uniqueKeysWithValues: catalog.cartridges().compactMap { try? $0.result.get() }.map { ($0.name, $0) })
+        cartridges = [:]
+        for (file, result) in catalog.cartridges() {
+            switch result {
+            case .success(let c): cartridges[c.name] = c
+            case .failure: invalidCartridges[file.name] = file.path
+            }
+        }
         if let machine { explicitMachine = try catalog.machine(named: machine).spec }
         if let cartridge { explicitCartridge = try catalog.cartridge(named: cartridge).cartridge }
     }
 
     func assess(_ p: DepthProfile, file: String) -> ProfileAssessment {
         ProfileAssessment(profile: p, file: file, machines: explicitMachine.map { [$0] } ?? machines,
-                          cartridges: cartridges, explicitCartridge: explicitCartridge,
+                          cartridges: cartridges, invalidCartridges: invalidCartridges, explicitCartridge: explicitCartridge,
                           explicitMachine: explicitMachine != nil)
     }
 }

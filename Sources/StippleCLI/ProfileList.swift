@@ -29,14 +29,18 @@ struct ProfileList: StippleCommand {
         } else {
             let rows = all.map { f, r, a -> [String] in
                 guard case .success(let p) = r, let a else {
-                    return [f.name, "?", "?", "?", "INVALID (run `stipple profile validate \(f.path)`)"]
+                    var count = 0
+                    if case .failure(let e) = r { count = e.issues.count }
+                    return [f.name, "?", "?", "?",
+                            invalidCell(kind: "profile", name: f.name, file: f.path, errors: count, configDir: catalog.configDir)]
                 }
                 let zones = p.zones.count > 3
                     ? p.zones.prefix(2).map(\.name).joined(separator: ",") + " +\(p.zones.count - 2) more"
                     : p.zones.map(\.name).joined(separator: ",")
                 return [p.name, zones,
                         "\(p.depthTarget.mm) (\(p.depthMin.mm)-\(p.depthMax.mm)) mm", p.rate.description,
-                        a.isValid ? "valid: \(a.fitsSummary)" : "INVALID (run `stipple profile validate \(f.path)`)"]
+                        a.isValid ? "valid: \(a.fitsSummary)"
+                            : invalidCell(kind: "profile", name: p.name, file: f.path, errors: a.errors.count, configDir: catalog.configDir)]
             }
             renderTable(["PROFILE", "ZONES", "DEPTH", "RATE", "STATUS"], rows).forEach(ctx.print)
         }

@@ -60,3 +60,10 @@ func reportValidation(_ results: [(file: String, summary: String, issues: [Confi
     }
     return results.allSatisfy { $0.issues.isEmpty } ? .success : .invalidInput
 }
+
+/// The INVALID cell of a listing: how many errors, in which file, and the command that shows them
+/// (with the same --config-dir, since the verdict may depend on other files in it).
+func invalidCell(kind: String, name: String, file: String, errors: Int, configDir: String?) -> String {
+    let dirOption = configDir.map { " --config-dir \($0)" } ?? ""
+    return "INVALID (\(errors) error(s) in \(file); see `stipple \(kind) show \(name)\(dirOption)`)"
+}

@@ -40,9 +40,10 @@ public struct HardwareCatalog: Sendable {
         for (origin, dir) in [("--config-dir", configDir), ("$STIPPLE_CONFIG_DIR", environment["STIPPLE_CONFIG_DIR"])] {
             guard let dir, !dir.isEmpty else { continue }
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else {
                 throw .missingConfigDirectory(dir, origin: origin)
             }
+            guard isDir.boolValue else { throw .notADirectory(dir, origin: origin) }
             layers.append(.directory(dir))
         }
         layers.append(.embedded)
@@ -134,6 +135,7 @@ public struct HardwareCatalog: Sendable {
 public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(kind: String, name: String, known: [String], searched: [String])
     case missingConfigDirectory(String, origin: String)
+    case notADirectory(String, origin: String)
     case invalid(ConfigError)
 
     public var description: String {
@@ -143,6 +145,8 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
             return "error: \(kind) \"\(name)\" not found (searched \(searched.joined(separator: ", "))): no \(kind)s/\(name).toml there. Known \(kind)s: \(list)"
         case .missingConfigDirectory(let dir, let origin):
             return "error: configuration folder \(dir) (from \(origin)) does not exist: Stipple would silently fall back to the built-in files. Create it or correct the path"
+        case .notADirectory(let dir, let origin):
+            return "error: configuration folder \(dir) (from \(origin)) is a file, not a folder: it must hold machines/, cartridges/ and profiles/. Name the folder instead"
         case .invalid(let e):
             return e.description
         }

@@ -16,14 +16,22 @@ public struct ProfileAssessment: Sendable {
 
     /// - Parameters:
     ///   - machines: candidate machines (one when the caller named it).
-    ///   - cartridges: every known cartridge by name.
+    ///   - cartridges: every valid cartridge by name.
+    ///   - invalidCartridges: cartridges whose files exist but are invalid, name to file path.
     ///   - explicitCartridge: the cartridge the caller named, if any.
     ///   - explicitMachine: true when `machines` is the one machine the caller named; then every
     ///     problem with it is an error, not a note.
     public init(profile: DepthProfile, file: String, machines: [MachineSpec], cartridges: [String: Cartridge],
-                explicitCartridge: Cartridge?, explicitMachine: Bool) {
+                invalidCartridges: [String: String] = [:], explicitCartridge: Cartridge?, explicitMachine: Bool) {
         var considered: [Cartridge] = []
         for (i, name) in profile.compatibleCartridges.enumerated() where cartridges[name] == nil {
+            if let bad = invalidCartridges[name] {
+                errors.append(ConfigIssue(
+                    file: file, key: "compatible_cartridges[\(i)]", value: "\"\(name)\"",
+                    problem: "names cartridge \(name), whose file \(bad) is invalid",
+                    fix: "Fix \(bad) (`stipple cartridge show \(name)` lists its errors)"))
+                continue
+            }
             errors.append(ConfigIssue(
                 file: file, key: "compatible_cartridges[\(i)]", value: "\"\(name)\"",
                 problem: "names a cartridge Stipple does not know",

@@ -38,7 +38,7 @@ struct CartridgeCommandTests {
         let r = runCLI(["cartridge", "show", "1RL-0.20"])
         #expect(r.status == 0)
         #expect(r.err.isEmpty)
-        #expect(r.outLines.first == "1RL-0.20: 1 needle(s), RL, 0.2 mm diameter")
+        #expect(r.outLines.first == "1RL-0.20: 1 needle(s), RL, 0.20 mm diameter")
         #expect(r.out.contains("max depth  2.0 mm"))
         #expect(r.out.contains("0.2 mm shallower than set"))
         #expect(r.out.contains("single use yes"))

@@ -92,6 +92,20 @@ struct SearchPathTests {
         }
     }
 
+    @Test func profileNamingAnInvalidCartridgeFileSaysTheFileIsInvalid() throws {
+        try withTemporaryDirectory { dir in
+            // Shadows the shipped 3RL-0.25 with a file that contradicts its own name.
+            let bad = try dir.write("cartridges/3RL-0.25.toml", Fixture.cartridge(name: "3RL-0.25", needles: 1))
+            let profile = Shipped.path("profiles", "crown-vertex")
+            let r = runCLI(["profile", "validate", profile, "--config-dir", dir.path])
+            #expect(r.status == 1)
+            #expect(r.errorLines.contains {
+                $0.contains("compatible_cartridges[0] = \"3RL-0.25\" names cartridge 3RL-0.25, whose file \(bad) is invalid")
+            }, "\(r.err)")
+            #expect(!r.err.contains("does not know"))
+        }
+    }
+
     @Test func missingConfigDirExits1WithAClearMessage() throws {
         let missing = try withTemporaryDirectory { $0.path("not-created") }
         for args in [["machine", "list"], ["profile", "show", "temples"], ["cartridge", "list", "--json"]] {
@@ -133,7 +147,7 @@ struct SearchPathTests {
             #expect(r.status == 1)
             #expect(r.tableNames == ["broken"] + Shipped.machines, "valid machines are still listed")
             let row = try #require(r.row("broken"))
-            #expect(row.contains("INVALID (4 error(s); run `stipple machine validate \(bad)`)"))
+            #expect(row.contains("INVALID (4 error(s) in \(bad); see `stipple machine show broken --config-dir \(dir.path)`)"))
             for name in Shipped.machines { #expect(r.row(name)?.hasSuffix("valid") == true) }
 
             let json = runCLI(["machine", "list", "--config-dir", dir.path, "--json"])
@@ -153,7 +167,7 @@ struct SearchPathTests {
             let bad = try dir.write("profiles/half-written.toml", "name = \"half-written\"\nzones = [\n")
             let r = runCLI(["profile", "list", "--config-dir", dir.path])
             #expect(r.status == 1)
-            #expect(r.row("half-written")?.contains("INVALID (run `stipple profile validate \(bad)`)") == true)
+            #expect(r.row("half-written")?.contains("INVALID (1 error(s) in \(bad); see `stipple profile show half-written --config-dir \(dir.path)`)") == true)
             for name in Shipped.profiles { #expect(r.row(name)?.contains("valid: ") == true, "\(name)") }
         }
     }
@@ -164,7 +178,7 @@ struct SearchPathTests {
             let bad = try dir.write("cartridges/3RL-0.25-x.toml", Fixture.cartridge(name: "3RL-0.25-x", needles: 1))
             let r = runCLI(["cartridge", "list", "--config-dir", dir.path])
             #expect(r.status == 1)
-            #expect(r.row("3RL-0.25-x")?.contains("INVALID (1 error(s) in \(bad))") == true)
+            #expect(r.row("3RL-0.25-x")?.contains("INVALID (1 error(s) in \(bad); see `stipple cartridge show 3RL-0.25-x --config-dir \(dir.path)`)") == true)
             #expect(r.row("3RL-0.25")?.hasSuffix("valid") == true)
         }
     }

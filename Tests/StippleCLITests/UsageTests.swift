@@ -51,14 +51,9 @@ struct UsageTests {
         (["profile", "validate", "--help"], "USAGE: stipple profile validate <files> ..."),
     ])
     func helpExits0AndPrintsUsageOfTheCommandAsked(arguments: [String], usage: String) {
-        // CLIRunner treats the `HelpCommand` that ArgumentParser's parseAsRoot returns for
-        // --help/-h/help as a bare command group: it prints the help of `stipple help` itself to
-        // stderr and exits 2. Remove this wrapper when CLIRunner runs the help request.
-        withKnownIssue("--help exits 2 and prints the help of `stipple help` (CLIRunner)") {
-            let r = runCLI(arguments)
-            #expect(r.status == 0)
-            #expect(r.out.contains(usage), "stdout:\n\(r.out)\nstderr:\n\(r.err)")
-            #expect(r.err.isEmpty)
-        }
+        let r = runCLI(arguments)
+        #expect(r.status == 0)
+        #expect(r.out.contains(usage), "stdout:\n\(r.out)\nstderr:\n\(r.err)")
+        #expect(r.err.isEmpty)
     }
 }
