@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
         // C libraries, found through pkg-config; only StippleLinux links them.
@@ -57,7 +58,13 @@ let package = Package(
 
         .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
         .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel"]),
-        .testTarget(name: "StippleWireTests", dependencies: ["StippleWire"]),
+        .testTarget(
+            name: "StippleWireTests",
+            dependencies: [
+                "StippleWire", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(name: "StippleControlTests", dependencies: ["StippleControl"]),
         .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
         .testTarget(name: "StippleSimulatorTests", dependencies: ["StippleSimulator", "StippleHardware"]),
