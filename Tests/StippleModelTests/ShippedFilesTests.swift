@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import StippleModel
+
+/// Every file under `Hardware/` must load cleanly, the copy built into the binary must be the same
+/// files, and every shipped profile must run on at least one shipped machine + cartridge pair.
+@Suite struct ShippedFilesTests {
+    @Test func everyKindShipsFiles() {
+        #expect(ShippedHardware.names(.machine).count >= 2)
+        #expect(ShippedHardware.names(.cartridge).count >= 5)
+        #expect(ShippedHardware.names(.profile).count >= 5)
+    }
+
+    /// A `.toml` outside the three kind folders would be embedded but never validated or listed.
+    @Test func everyShippedTOMLFileIsInAKindFolder() throws {
+        let hardware = ShippedHardware.root.appending(path: "Hardware")
+        let walker = try #require(FileManager.default.enumerator(atPath: hardware.path))
+        var found: [String] = []
+        for case let relative as String in walker where relative.hasSuffix(".toml") {
+            found.append(relative)
+            let parts = relative.split(separator: "/")
+            #expect(parts.count == 2 && HardwareCatalog.Kind.allCases.map(\.folder).contains(String(parts[0])),
+                    "Hardware/\(relative) is not in machines/, cartridges/ or profiles/")
+        }
+        let listed = HardwareCatalog.Kind.allCases.flatMap { kind in ShippedHardware.names(kind).map { "\(kind.folder)/\($0).toml" } }
+        #expect(found.sorted() == listed.sorted())
+    }
+
+    @Test(arguments: ShippedHardware.paths(.machine))
+    func shippedMachineValidates(path: String) throws {
+        let text = try ConfigFile.read(path: path).get()
+        let result = MachineSpec.decode(text: text, file: path)
+        let spec = try result.get()
+        #expect(path.hasSuffix("/" + spec.name + ".toml"))
+    }
+
+    @Test(arguments: ShippedHardware.paths(.cartridge))
+    func shippedCartridgeValidates(path: String) throws {
+        let text = try ConfigFile.read(path: path).get()
+        let result = Cartridge.decode(text: text, file: path)
+        let cartridge = try result.get()
+        #expect(path.hasSuffix("/" + cartridge.name + ".toml"))
+        #expect(cartridge.name.hasPrefix(cartridge.configurationName))
+    }
+
+    @Test(arguments: ShippedHardware.paths(.profile))
+    func shippedProfileValidates(path: String) throws {
+        let text = try ConfigFile.read(path: path).get()
+        let result = DepthProfile.decode(text: text, file: path)
+        let profile = try result.get()
+        #expect(path.hasSuffix("/" + profile.name + ".toml"))
+    }
+
+    @Test(arguments: ShippedHardware.names(.profile))
+    func shippedProfileFitsSomeShippedMachineAndCartridge(name: String) throws {
+        let profile = try ShippedHardware.profile(name)
+        let assessment = ProfileAssessment(
+            profile: profile, file: ShippedHardware.path(.profile, name),
+            machines: try ShippedHardware.allMachines(), cartridges: try ShippedHardware.allCartridges(),
+            explicitCartridge: nil, explicitMachine: false)
+        #expect(assessment.errors.isEmpty, "\(ConfigError(assessment.errors))")
+        #expect(!assessment.fits.isEmpty)
+        #expect(assessment.isValid)
+        // Only listed cartridges are considered when none is named.
+        for pair in assessment.fits {
+            #expect(profile.compatibleCartridges.contains(pair.cartridge))
+        }
+    }
+
+    @Test(arguments: HardwareCatalog.Kind.allCases)
+    func embeddedCatalogListsTheFilesOnDisk(kind: HardwareCatalog.Kind) {
+        let catalog = HardwareCatalog(layers: [.embedded])
+        #expect(catalog.names(kind) == ShippedHardware.names(kind))
+        #expect(!catalog.names(kind).isEmpty)
+    }
+
+    @Test(arguments: HardwareCatalog.Kind.allCases)
+    func embeddedCopyEqualsTheFilesOnDisk(kind: HardwareCatalog.Kind) throws {
+        let catalog = HardwareCatalog(layers: [.embedded])
+        for file in catalog.sourceFiles(kind) {
+            #expect(file.layer == .embedded)
+            #expect(file.path == "Hardware/\(kind.folder)/\(file.name).toml")
+            let embedded = try file.text.get()
+            let onDisk = try ShippedHardware.text(kind, file.name)
+            #expect(embedded == onDisk, "built-in \(file.path) differs from the file on disk")
+        }
+    }
+
+    @Test func embeddedCatalogDecodesEveryShippedFile() {
+        let catalog = HardwareCatalog(layers: [.embedded])
+        for (file, result) in catalog.machines() {
+            if case .failure(let e) = result { Issue.record("\(file.path): \(e)") }
+        }
+        for (file, result) in catalog.cartridges() {
+            if case .failure(let e) = result { Issue.record("\(file.path): \(e)") }
+        }
+        for (file, result) in catalog.profiles() {
+            if case .failure(let e) = result { Issue.record("\(file.path): \(e)") }
+        }
+        #expect(catalog.machines().count == ShippedHardware.names(.machine).count)
+    }
+
+    @Test func directoryLayerOverHardwareFolderMatchesEmbedded() {
+        let disk = HardwareCatalog(layers: [.directory(ShippedHardware.root.appending(path: "Hardware").path)])
+        let embedded = HardwareCatalog(layers: [.embedded])
+        for kind in HardwareCatalog.Kind.allCases {
+            #expect(disk.names(kind) == embedded.names(kind))
+            for (a, b) in zip(disk.sourceFiles(kind), embedded.sourceFiles(kind)) {
+                let fromDisk = try? a.text.get(), builtIn = try? b.text.get()
+                #expect(fromDisk != nil && fromDisk == builtIn, "\(a.path) vs \(b.path)")
+            }
+        }
+    }
+}
