@@ -21,7 +21,7 @@ struct CartridgeList: StippleCommand {
             let rows = all.map { f, r -> [String] in
                 switch r {
                 case .success(let c):
-                    return [c.name, "\(c.needles)\(c.grouping.rawValue)", String(format: "%.2f mm", c.needleDiameter.millimetres), c.maxDepth.description,
+                    return [c.name, "\(c.needles)\(c.grouping.rawValue)", c.diameterText + " mm", c.maxDepth.description,
                             c.membraneOffset.description, c.singleUse ? "yes" : "no", "valid"]
                 case .failure(let e):
                     return [f.name, "?", "?", "?", "?", "?",

@@ -23,7 +23,7 @@ struct CartridgeShow: StippleCommand {
             ctx.print(renderJSON(cartridgeJSON(c).merging(["file": file.path, "profiles": profiles]) { a, _ in a }))
             return .success
         }
-        ctx.print("\(c.name): \(c.needles) needle(s), \(c.grouping.rawValue), \(String(format: "%.2f mm", c.needleDiameter.millimetres)) diameter")
+        ctx.print("\(c.name): \(c.needles) needle(s), \(c.grouping.rawValue), \(c.diameterText + " mm") diameter")
         ctx.print("  file       \(file.path)")
         ctx.print("  max depth  \(c.maxDepth) actual needle depth")
         ctx.print("  membrane   needle lands \(c.membraneOffset) shallower than set; the machine adds it")

@@ -22,7 +22,13 @@ public struct Cartridge: Sendable, Hashable {
 
     /// The canonical name for this configuration (`3RL-0.25`); a file's name must start with it.
     public var configurationName: String {
-        "\(needles)\(grouping.rawValue)-" + String(format: "%.2f", needleDiameter.millimetres)
+        "\(needles)\(grouping.rawValue)-" + diameterText
+    }
+
+    /// The diameter as labels print it: at least two decimals, three when needed (0.20, 0.185).
+    public var diameterText: String {
+        let um = needleDiameter.micrometres
+        return um % 10 == 0 ? String(format: "%.2f", needleDiameter.millimetres) : needleDiameter.plain
     }
 
     public static func decode(text: String, file: String) -> Result<Cartridge, ConfigError> {

@@ -59,6 +59,9 @@ public struct DepthProfile: Sendable, Hashable {
                 amplitude = v.number("depth_amplitude_mm", in: AbsoluteBounds.depthVariationMillimetres, unit: "mm")
                 seed = v.integer("seed", in: 0...Int(UInt32.max))
                 v.finish()
+                if let a = amplitude, Depth(millimetres: a).millimetres != a {
+                    v.report("depth_amplitude_mm", value: .float(a), "is finer than 1 µm", fix: "Round it to 3 decimals")
+                }
                 if let a = amplitude, let t = target, let l = lo, let h = hi, l <= t, t <= h,
                    t - a < l - 1e-9 || t + a > h + 1e-9 {
                     v.report("depth_amplitude_mm", value: .float(a),

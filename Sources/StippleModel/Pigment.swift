@@ -28,7 +28,7 @@ public struct Pigment: Sendable, Hashable {
 
     public init(brand: String, name: String, batch: String, lot: String, expiry: CalendarDate, dilution: Double) throws {
         for (field, value) in [("brand", brand), ("name", name), ("batch", batch), ("lot", lot)]
-        where value.trimmingCharacters(in: .whitespaces).isEmpty {
+        where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw Problem.emptyField(field)
         }
         guard dilution.isFinite, (0...10).contains(dilution) else { throw Problem.badDilution(dilution) }
@@ -66,6 +66,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
         else { return nil }
         self.init(year: y, month: m, day: d)

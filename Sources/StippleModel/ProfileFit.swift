@@ -38,12 +38,17 @@ public enum ProfileFit {
                 problem: "needs a set depth of \(profile.depthMin + offset), below machine \(machine.name) min \(l.depthMin)",
                 fix: "Raise depth_mm.min to \(l.depthMin - offset) or more"))
         }
-        for (key, d) in [("depth_mm.target", profile.depthTarget), ("depth_mm.min", profile.depthMin), ("depth_mm.max", profile.depthMax)]
-        where d.micrometres % l.depthStep.micrometres != 0 {
-            let below = Depth(micrometres: d.micrometres - d.micrometres % l.depthStep.micrometres)
+        // The stage resolves set depths (wanted depth + membrane offset) on a grid that starts at
+        // the machine's minimum; a depth off that grid could not be set exactly.
+        for (key, d) in [("depth_mm.target", profile.depthTarget), ("depth_mm.min", profile.depthMin), ("depth_mm.max", profile.depthMax)] {
+            let set = d + offset
+            let off = (set - l.depthMin).micrometres % l.depthStep.micrometres
+            guard off != 0 else { continue }
+            let below = Depth(micrometres: d.micrometres - off)
+            let viaCartridge = offset.micrometres == 0 ? "" : " (with cartridge \(cartridge.name)'s membrane offset \(offset))"
             out.append(ConfigIssue(
                 file: file, key: key, value: d.plain,
-                problem: "is not a multiple of machine \(machine.name) depth step \(l.depthStep)",
+                problem: "needs a set depth of \(set)\(viaCartridge), not on machine \(machine.name)'s depth step \(l.depthStep) from \(l.depthMin)",
                 fix: "Use \(below.plain) or \((below + l.depthStep).plain)"))
         }
         if profile.rate < l.rateMin || profile.rate > l.rateMax {

@@ -53,7 +53,7 @@ final class TableReader {
             report(key, value: v, "must be a string, not \(v.typeName)", fix: "Write it in quotes (\(expect))")
             return nil
         }
-        if s.trimmingCharacters(in: .whitespaces).isEmpty {
+        if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             report(key, value: v, "must not be empty", fix: "Give \(expect)")
             return nil
         }

@@ -99,7 +99,7 @@ import StippleModel
         #expect(problems.contains("compatible_cartridges: does not list cartridge 1RL-0.18"))
         #expect(problems.contains("depth_mm.max: exceeds cartridge 1RL-0.18 max 1.5 mm"))
         #expect(problems.contains { $0.hasPrefix("depth_mm.max: needs a set depth of 2.57 mm with cartridge 1RL-0.18") })
-        #expect(problems.contains("depth_mm.max: is not a multiple of machine rotary-r1 depth step 0.05 mm"))
+        #expect(problems.contains("depth_mm.max: needs a set depth of 2.57 mm (with cartridge 1RL-0.18's membrane offset 0.15 mm), not on machine rotary-r1's depth step 0.05 mm from 0.0 mm"))
         #expect(problems.contains("ramp_in_ms: is outside machine rotary-r1 ramp range 100-3000 ms"))
     }
 

@@ -302,7 +302,7 @@ struct BadFile: Sendable, CustomTestStringConvertible {
         BadFile(label: "depth off the machine's step grid",
                 input: .fit(profile: "crown-vertex", [.replace("target = 1.0", "target = 1.02")],
                             machine: "rotary-r1", cartridge: "3RL-0.25"),
-                key: "depth_mm.target", fragment: "= 1.02 is not a multiple of machine rotary-r1 depth step 0.05 mm. Use 1.0 or 1.05"),
+                key: "depth_mm.target", fragment: "= 1.02 needs a set depth of 1.27 mm (with cartridge 3RL-0.25's membrane offset 0.25 mm), not on machine rotary-r1's depth step 0.05 mm from 0.0 mm. Use 1.0 or 1.05"),
         BadFile(label: "set depth (max + membrane offset) beyond the machine's max",
                 input: .fit(profile: "crown-vertex",
                             [.replace("compatible_cartridges = [\"3RL-0.25\", \"1RL-0.25\"]", "compatible_cartridges = [\"1RL-0.30\"]"),
@@ -349,23 +349,23 @@ struct BadFile: Sendable, CustomTestStringConvertible {
         #expect(throws: ConfigError.self) { try ConfigFile.decode(overLimit, file: "big.toml").get() }
     }
 
-    /// Bad inputs that are accepted today; each `withKnownIssue` turns into a failure once fixed,
-    /// so the case can then move into the table above.
-    @Test func knownGapsStillAccepted() throws {
-        withKnownIssue("TableReader.string trims only .whitespaces, so a newline-only description passes") {
+    /// Gaps the first version of these tests found (newline-only text, rounded cartridge names,
+    /// the set-depth grid); each is now refused.
+    @Test func formerlyAcceptedGapsAreRefused() throws {
+        do {
             let text = try Edit.apply([.replace(
                 "description = \"Temple points, left and right: shallow single-needle detail\"",
                 "description = \"\\n\"")], to: try ShippedHardware.text(.profile, "temples"))
             let issues = try BadFile.decode(.profile, text: text, path: ShippedHardware.path(.profile, "temples"))
             #expect(issues.contains { $0.key == "description" && $0.problem == "must not be empty" })
         }
-        withKnownIssue("Cartridge.configurationName rounds the diameter to 2 decimals: 0.185 mm passes as 1RL-0.18") {
+        do {
             let text = try Edit.apply([.replace("needle_diameter_mm = 0.18", "needle_diameter_mm = 0.185")],
                                       to: try ShippedHardware.text(.cartridge, "1RL-0.18"))
             let issues = try BadFile.decode(.cartridge, text: text, path: ShippedHardware.path(.cartridge, "1RL-0.18"))
             #expect(issues.contains { $0.key == "name" })
         }
-        withKnownIssue("ProfileFit checks the step grid on the actual depth from 0, not on the set depth (depth + membrane offset) from depth_min_mm") {
+        do {
             // Membrane offset 0.12 mm: set depths 0.97/1.12/1.32 mm are off rotary-r1's 0.05 mm grid.
             let cartridgeText = try Edit.apply([.replace("membrane_offset_mm = 0.25", "membrane_offset_mm = 0.12")],
                                                to: try ShippedHardware.text(.cartridge, "3RL-0.25"))

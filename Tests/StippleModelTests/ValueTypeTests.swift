@@ -131,10 +131,8 @@ import Testing
 
     @Test func calendarDateRejectsSignedFields() {
         // `Int("+1")` is 1, so a two-character "+1" passes the width check unless signs are refused.
-        withKnownIssue("CalendarDate(_:) accepts '+' signs in month and day (Pigment.swift, Int(parts[1]))") {
-            #expect(CalendarDate("2024-+1-05") == nil)
-            #expect(CalendarDate("2024-03-+9") == nil)
-        }
+        #expect(CalendarDate("2024-+1-05") == nil)
+        #expect(CalendarDate("2024-03-+9") == nil)
     }
 
     @Test func calendarDatesOrderByYearThenMonthThenDay() throws {
@@ -169,9 +167,7 @@ import Testing
         #expect(throws: Pigment.Problem.emptyField("batch")) { try Self.pigment(batch: "") }
         #expect(throws: Pigment.Problem.emptyField("lot")) { try Self.pigment(lot: " ") }
         #expect(Pigment.Problem.emptyField("lot").description.contains("pigment lot is empty"))
-        withKnownIssue("Pigment.init trims only .whitespaces, so a newline-only field passes") {
-            #expect(throws: Pigment.Problem.emptyField("batch")) { try Self.pigment(batch: "\n") }
-        }
+        #expect(throws: Pigment.Problem.emptyField("batch")) { try Self.pigment(batch: "\n") }
     }
 
     @Test(arguments: [-0.5, -0.0001, 10.0001, 11, Double.nan, Double.infinity, -Double.infinity])
