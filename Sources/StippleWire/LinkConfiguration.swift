@@ -3,9 +3,11 @@
 public struct LinkConfiguration: Sendable, Hashable {
     /// Data frames in flight at most (1-32).
     public var window: Int = 8
-    public var initialRTO: UInt64 = 50_000_000
+    public var initialRTO: UInt64 = 20_000_000
     public var minimumRTO: UInt64 = 5_000_000
-    public var maximumRTO: UInt64 = 250_000_000
+    /// Well under `linkTimeout`, so a lost frame is retried several times before the link is
+    /// declared down.
+    public var maximumRTO: UInt64 = 40_000_000
     /// Frames outstanding and nothing valid from the peer for this long: the link is down.
     public var linkTimeout: UInt64 = 100_000_000
     /// How long a receiver waits for outgoing data to piggyback an acknowledgement on.

@@ -182,7 +182,14 @@ public final class ReliableLink {
             if !flightRetransmitted[slot] { sample = now &- flightSentAt[slot] }
         }
         sendBase = ack
-        if let sample { updateRTO(sample) } else { rto = clampRTO(rto) }
+        if let sample {
+            updateRTO(sample)
+        } else {
+            // Progress without a clean sample (Karn): the path works again, so drop the backoff.
+            // Backoff guards against congestion, which a point-to-point cable does not have.
+            rto = srtt == 0 ? configuration.initialRTO : clampRTO(srtt + max(1_000_000, 4 * rttvar))
+            statistics.retransmissionTimeout = rto
+        }
         timerStart = now
     }
 
