@@ -40,6 +40,7 @@ let package = Package(
             plugins: ["EmbedHardwarePlugin"]
         ),
         .target(name: "StippleWire"),
+        .target(name: "StippleProtocolC", path: "Firmware-Protocol/c", exclude: ["test", "Makefile"], cSettings: [.unsafeFlags(["-std=c99", "-Wall", "-Wextra", "-Werror"])]),
         .target(name: "StippleHardware", dependencies: ["StippleModel"]),
         .target(name: "StippleLinux", dependencies: ["StippleHardware", "StippleModel", "CGPIOD", "CLibUSB"]),
         .target(name: "StippleSimulator", dependencies: ["StippleHardware", "StippleModel", "StippleWire"]),
@@ -58,6 +59,7 @@ let package = Package(
 
         .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
         .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel"]),
+        .testTarget(name: "StippleProtocolCTests", dependencies: ["StippleProtocolC"], resources: []),
         .testTarget(
             name: "StippleWireTests",
             dependencies: [
