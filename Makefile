@@ -4,7 +4,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 STIPPLE = .build/debug/stipple
 
-.PHONY: deps build test demo clean
+.PHONY: deps build test demo bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -15,6 +15,10 @@ build: deps
 test: deps
 	@scripts/swift-build-clean.sh --build-tests
 	$(SWIFT) test --skip-build
+	@echo "== protocol vectors are what the independent generator makes"
+	python3 Firmware-Protocol/tools/gen_vectors.py --check
+	@echo "== C reference codec self-test (plain C99, no Swift)"
+	$(MAKE) -s -C Firmware-Protocol/c selftest
 
 demo: build
 	@echo "== Stipple $$($(STIPPLE) version | head -1): built-in hardware descriptions =="
@@ -28,5 +32,14 @@ demo: build
 	@$(STIPPLE) profile validate Examples/bad-profile.toml --machine rotary-r1 --cartridge 1RL-0.25; \
 	  status=$$?; echo "exit status $$status"; test $$status -eq 1
 
+# Figures, not pass/fail: Swift vs C codec throughput ratio and allocations per frame.
+bench: deps
+	@scripts/swift-build-clean.sh -c release --product stipple-bench
+	.build/release/stipple-bench
+
+# libFuzzer on the Swift and the C frame decoders, FUZZ_SECONDS each (default 60).
+fuzz: deps
+	Firmware-Protocol/fuzz/run.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "stipple", targets: ["stipple"]),
+        .executable(name: "stipple-bench", targets: ["stipple-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -56,6 +57,15 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "stipple", dependencies: ["StippleCLI"]),
+
+        // Benchmarks (`make bench`): figures printed, never pass/fail tests.
+        .target(name: "CAllocCounter", path: "Benchmarks/CAllocCounter"),
+        .target(name: "CWireBench", dependencies: ["StippleProtocolC"], path: "Benchmarks/CWireBench"),
+        .executableTarget(
+            name: "stipple-bench",
+            dependencies: ["StippleWire", "CWireBench", "CAllocCounter"],
+            path: "Benchmarks/StippleBench"
+        ),
 
         .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
         .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel"]),
