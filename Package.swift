@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(
             name: "StippleWireTests",
             dependencies: [
-                "StippleWire", .product(name: "TOMLKit", package: "TOMLKit"),
+                "StippleWire", "StippleProtocolC", .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
