@@ -10,9 +10,10 @@ mkdir -p "$out"
 cd "$out"
 
 echo "== building the Swift decoder fuzz target"
-swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name StippleWireFuzz \
+# The gold linker warns about every ASan helper symbol it cannot export: noise, filtered out.
+{ swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name StippleWireFuzz \
     "$root"/Sources/StippleWire/*.swift "$root/Firmware-Protocol/fuzz/swift_decoder_fuzz.swift" \
-    -o "$out/swift-decoder-fuzz" 2> >(grep -v "Cannot export local symbol" >&2)
+    -o "$out/swift-decoder-fuzz"; } 2>&1 | { grep -v "Cannot export local symbol" || true; }
 
 echo "== building the C decoder fuzz target"
 clang -O1 -g -std=c99 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -39,6 +39,9 @@ public struct GPIOError: Error, Sendable, Hashable, CustomStringConvertible {
 public protocol GPIOLines: AnyObject {
     func read(_ role: GPIOLineRole) throws(GPIOError) -> Bool
     func write(_ role: GPIOLineRole, active: Bool) throws(GPIOError)
-    /// Edges that arrived since the last call, oldest first; never blocks.
+    /// Edges that arrived since the last call, oldest first, appended to `edges`; never blocks.
     func drainEdges(into edges: inout [GPIOEdge]) throws(GPIOError)
+    /// Blocks until an edge is waiting to be drained or the timeout passes; returns whether one is.
+    /// For the e-stop watcher thread, which must not wait for the next control cycle.
+    func waitForEdges(timeoutNanoseconds: UInt64) throws(GPIOError) -> Bool
 }
