@@ -1,0 +1,170 @@
+import StippleHardware
+import StippleModel
+import StippleWire
+
+/// The imperative shell around `ControlCore.step` for one machine: each `cycle(now:)` reads the
+/// GPIO edges and the link, runs the step, then applies its outputs in safety order (enable line,
+/// then commands, then records). Everything is preallocated at init; a cycle allocates nothing.
+public final class ControlSession {
+    public let link: ReliableLink
+    public let machine: MachineSpec
+    public private(set) var state = ControlState()
+    public private(set) var phase: ConnectionPhase
+    /// Commands the link refused (queue full); each is a lost command and is counted.
+    public private(set) var commandsRefused = 0
+    public private(set) var deviceErrors = 0
+    public private(set) var lastDeviceError: LinkError?
+
+    private let device: DeviceLink
+    private let gpio: GPIOLines
+    private let records: (ControlRecord) -> Void
+    private let nextRequest: () -> OperatorRequest?
+    private let drainEdges: (inout [GPIOEdge]) -> Void
+    private var edges: [GPIOEdge] = []
+    private let rx = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+    private var pedalDown = false
+    private var estopActive = false
+    private var cartridgePresent = true
+    private var enableWritten: Bool?
+    private let connectTimeout: UInt64 = 500_000_000
+
+    /// - Parameters:
+    ///   - edges: where GPIO edges come from; by default drained from `gpio` in the cycle. An
+    ///     `EdgeWatcher` running its own thread supplies them instead.
+    ///   - requests: polled once per cycle for the operator's next request.
+    ///   - records: receives every record, in order; must not block or allocate (a ring push).
+    public init(machine: MachineSpec, device: DeviceLink, gpio: GPIOLines, now: UInt64, nonce: UInt32,
+                linkConfiguration: LinkConfiguration = LinkConfiguration(),
+                edges: ((inout [GPIOEdge]) -> Void)? = nil,
+                requests: @escaping () -> OperatorRequest?,
+                records: @escaping (ControlRecord) -> Void) {
+        self.machine = machine
+        self.device = device
+        self.gpio = gpio
+        self.records = records
+        self.nextRequest = requests
+        self.drainEdges = edges ?? { [gpio] buffer in try? gpio.drainEdges(into: &buffer) }
+        link = ReliableLink(role: .host, configuration: linkConfiguration, now: now)
+        self.edges.reserveCapacity(64)
+        phase = .identifying(nonce: nonce, since: now)
+        pedalDown = (try? gpio.read(.pedal)) ?? false
+        estopActive = (try? gpio.read(.estop)) ?? false
+        cartridgePresent = (try? gpio.read(.cartridgePresent)) ?? false
+        try? link.send(Handshake.request(nonce: nonce))
+    }
+
+    deinit { rx.deallocate() }
+
+    /// The limits the device is told to enforce itself: the machine file's.
+    public var deviceConfig: DeviceConfig {
+        let l = machine.limits
+        return DeviceConfig(
+            depthMinMicrometres: UInt32(l.depthMin.micrometres), depthMaxMicrometres: UInt32(l.depthMax.micrometres),
+            rateMinMillihertz: UInt32(l.rateMin.millihertz), rateMaxMillihertz: UInt32(l.rateMax.millihertz),
+            depthSlewMicrometresPerSecond: UInt32(l.depthSlewMillimetresPerSecond * 1000),
+            heartbeatDeadlineMilliseconds: UInt16(machine.heartbeatDeadlineMilliseconds), telemetryHertz: 500)
+    }
+
+    /// One control cycle at monotonic time `now`.
+    public func cycle(now: UInt64) {
+        var inputs = ControlInputs()
+        // 1. GPIO edges into levels; an e-stop edge is remembered even if already released.
+        edges.removeAll(keepingCapacity: true)
+        drainEdges(&edges)
+        for e in edges {
+            switch e.role {
+            case .pedal: pedalDown = e.active
+            case .estop:
+                estopActive = e.active
+                if e.active { inputs.estopEdge = true }
+            case .cartridgePresent: cartridgePresent = e.active
+            default: break
+            }
+        }
+        inputs.pedalDown = pedalDown
+        inputs.estopActive = estopActive
+        inputs.cartridgePresent = cartridgePresent
+
+        // 2. Bytes from the machine.
+        var reading = true
+        while reading {
+            do throws(LinkError) {
+                let n = try device.receive(into: rx)
+                if n == 0 { reading = false; break }
+                link.receive(UnsafeRawBufferPointer(rebasing: rx[0..<n]), now: now) { message in
+                    connectionMessage(message, now: now)
+                    inputs.absorb(message)
+                }
+            } catch {
+                lastDeviceError = error
+                deviceErrors += 1
+                reading = false
+            }
+        }
+        if case .identifying(_, let since) = phase, now - since > connectTimeout {
+            phase = .failed(.noAnswer(phase: "identify", milliseconds: connectTimeout / 1_000_000))
+        } else if case .configuring(let since) = phase, now - since > connectTimeout {
+            phase = .failed(.noAnswer(phase: "set_config", milliseconds: connectTimeout / 1_000_000))
+        }
+        if link.isDown, case .identifying = phase { phase = .failed(.linkDown) }
+        if link.isDown, case .configuring = phase { phase = .failed(.linkDown) }
+        inputs.linkUp = phase.isReady && !link.isDown && lastDeviceError != .disconnected
+        inputs.request = nextRequest()
+
+        // 3. The step.
+        let out = ControlCore.step(&state, inputs, now: now)
+
+        // 4. Enable line first: it stops the motor even if USB is gone.
+        if enableWritten != out.motorEnable {
+            do {
+                try gpio.write(.motorEnable, active: out.motorEnable)
+                enableWritten = out.motorEnable
+            } catch {
+                // A failed write of "off" is retried next cycle; the firmware deadline is the backstop.
+                enableWritten = nil
+            }
+        }
+        try? gpio.write(.statusLED, active: out.statusLED)
+
+        // 5. Commands, then the link's due frames to the device.
+        if inputs.linkUp || phase.isReady {
+            for command in out.commands {
+                do { try link.send(command) } catch { commandsRefused += 1 }
+            }
+        }
+        link.poll(now: now) { frame in
+            do throws(LinkError) { try device.send(frame) } catch {
+                lastDeviceError = error
+                deviceErrors += 1
+            }
+        }
+
+        // 6. Records to the journal.
+        for r in out.records { records(r) }
+    }
+
+    private func connectionMessage(_ message: Message, now: UInt64) {
+        switch (phase, message) {
+        case (.identifying(let nonce, _), .identifyReply(let reply)):
+            switch Handshake.check(reply, nonce: nonce) {
+            case .success(let identity):
+                state.deviceTickHertz = identity.tickHertz
+                pendingIdentity = identity
+                phase = .configuring(since: now)
+                try? link.send(.setConfig(deviceConfig))
+            case .failure(let e):
+                phase = .failed(.handshake(e))
+            }
+        case (.configuring, .config(let c)):
+            if c == deviceConfig, let id = pendingIdentity {
+                phase = .ready(id)
+            } else {
+                phase = .failed(.configMismatch(sent: deviceConfig, received: c))
+            }
+        default:
+            break
+        }
+    }
+
+    private var pendingIdentity: DeviceIdentity?
+}
