@@ -23,6 +23,9 @@ final class TableReader {
 
     var issues: [ConfigIssue] { sink.issues }
 
+    /// The issue list, for readers of tables nested in arrays (which `table(_:)` cannot reach).
+    var sinkForNested: IssueSink { sink }
+
     func keyPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
     func report(_ key: String?, value: ConfigValue? = nil, _ problem: String, fix: String) {
