@@ -12,6 +12,16 @@ public final class VirtualClock: MonotonicClock {
 
     public func now() -> MonotonicInstant { MonotonicInstant(nanoseconds: current.load(ordering: .acquiring)) }
 
+    /// Moves time forward to `t`; an earlier `t` is ignored, since time never goes back.
+    public func advance(toNanoseconds t: UInt64) {
+        var seen = current.load(ordering: .relaxed)
+        while seen < t {
+            let (exchanged, original) = current.compareExchange(expected: seen, desired: t, ordering: .releasing)
+            if exchanged { return }
+            seen = original
+        }
+    }
+
     /// Moves time forward; time never goes back.
     public func advance(byNanoseconds delta: UInt64) {
         current.add(delta, ordering: .releasing)
