@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "StippleProtocolC", path: "Firmware-Protocol/c", exclude: ["test", "Makefile"], cSettings: [.unsafeFlags(["-std=c99", "-Wall", "-Wextra", "-Werror"])]),
         .target(name: "StippleHardware", dependencies: ["StippleModel"]),
         .target(name: "StippleLinux", dependencies: ["StippleHardware", "StippleModel", "CGPIOD", "CLibUSB"]),
-        .target(name: "StippleSimulator", dependencies: ["StippleHardware", "StippleModel", "StippleWire"]),
+        .target(name: "StippleSimulator", dependencies: ["StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"]),
         .target(name: "StippleControl", dependencies: ["StippleHardware", "StippleModel", "StippleWire"]),
         .target(name: "StippleJournal", dependencies: ["StippleModel"]),
         // The CLI's commands live in a library so tests can run them in-process.
@@ -79,6 +79,6 @@ let package = Package(
         ),
         .testTarget(name: "StippleControlTests", dependencies: ["StippleControl"]),
         .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
-        .testTarget(name: "StippleSimulatorTests", dependencies: ["StippleSimulator", "StippleHardware"]),
+        .testTarget(name: "StippleSimulatorTests", dependencies: ["StippleSimulator", "StippleHardware", "StippleModel", "StippleWire"]),
     ]
 )

@@ -1,0 +1,16 @@
+/// The depth stage: moves toward its target no faster than the slew it is given, as a stepper
+/// lead-screw or a position-controlled linear actuator does (the machine file's
+/// `depth_slew_mm_per_s` bounds both).
+struct SimulatedDepthStage {
+    private(set) var positionMicrometres = 0.0
+
+    mutating func step(toward target: Double, slewMicrometresPerSecond: Double, seconds: Double) {
+        let room = max(slewMicrometresPerSecond, 0) * seconds
+        let diff = target - positionMicrometres
+        if abs(diff) <= room {
+            positionMicrometres = target
+        } else {
+            positionMicrometres += diff > 0 ? room : -room
+        }
+    }
+}
