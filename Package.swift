@@ -45,7 +45,9 @@ let package = Package(
         .target(name: "StippleHardware", dependencies: ["StippleModel"]),
         .target(name: "StippleLinux", dependencies: ["StippleHardware", "StippleModel", "CGPIOD", "CLibUSB"]),
         .target(name: "StippleSimulator", dependencies: ["StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"]),
-        .target(name: "StippleControl", dependencies: ["StippleHardware", "StippleModel", "StippleWire"]),
+        // prctl(PR_SET_TIMERSLACK) for the real-time thread: prctl is variadic, invisible to Swift.
+        .target(name: "CStippleRealTime"),
+        .target(name: "StippleControl", dependencies: ["StippleHardware", "StippleModel", "StippleWire", "CStippleRealTime"]),
         .target(name: "StippleJournal", dependencies: ["StippleModel"]),
         // The CLI's commands live in a library so tests can run them in-process.
         .target(
@@ -77,7 +79,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StippleControlTests", dependencies: ["StippleControl"]),
+        .testTarget(name: "StippleControlTests", dependencies: ["StippleControl", "StippleHardware", "StippleModel"]),
         .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
         .testTarget(name: "StippleSimulatorTests", dependencies: ["StippleSimulator", "StippleHardware", "StippleModel", "StippleWire"]),
     ]
