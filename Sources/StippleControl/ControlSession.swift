@@ -26,6 +26,7 @@ public final class ControlSession {
     private var estopActive = false
     private var cartridgePresent = true
     private var enableWritten: Bool?
+    private var ledWritten: Bool?
     private let connectTimeout: UInt64 = 500_000_000
 
     /// - Parameters:
@@ -124,7 +125,9 @@ public final class ControlSession {
                 enableWritten = nil
             }
         }
-        try? gpio.write(.statusLED, active: out.statusLED)
+        if ledWritten != out.statusLED {
+            ledWritten = (try? gpio.write(.statusLED, active: out.statusLED)) != nil ? out.statusLED : nil
+        }
 
         // 5. Commands, then the link's due frames to the device.
         if inputs.linkUp || phase.isReady {
