@@ -1,0 +1,44 @@
+import Foundation
+import StippleControl
+import StippleModel
+
+/// One zone pass as the run command reports it: the control core's summary plus what it ran with.
+struct ReportedPass {
+    var summary: PassSummary
+    var zone: Zone
+    var profile: String
+    var cartridge: String
+    var cartridgeID: UInt64
+    /// The fault that ended it, if any.
+    var fault: FaultCode?
+}
+
+/// Text for the end-of-run summary: one block per pass, then the events that are not passes.
+enum PassReport {
+    static func clock(_ ns: UInt64, from origin: UInt64) -> String {
+        let ms = (ns >= origin ? ns - origin : 0) / 1_000_000
+        return String(format: "%02d:%02d.%03d", ms / 60_000, (ms / 1000) % 60, ms % 1000)
+    }
+
+    static func lines(_ passes: [ReportedPass], origin: UInt64) -> [String] {
+        var out: [String] = []
+        for p in passes {
+            let s = p.summary
+            out.append("pass \(s.pass)  \(p.zone.name)  profile \(p.profile)  cartridge \(p.cartridge) #\(p.cartridgeID)")
+            out.append(String(format: "  %@ - %@  %.2f s  %u strokes", clock(s.startedAt, from: origin), clock(s.endedAt, from: origin),
+                              Double(s.durationNanoseconds) / 1e9, s.strokes))
+            if s.samples > 0 {
+                out.append(String(format: "  rate  mean %.1f Hz  min %.1f  max %.1f   set depth  mean %.3f mm  min %.3f  max %.3f  (%u samples)",
+                                  s.rateMeanHertz, s.rateMinHertz, s.rateMaxHertz,
+                                  s.depthMeanMillimetres, s.depthMinMillimetres, s.depthMaxMillimetres, s.samples))
+            } else {
+                out.append("  no telemetry received during the pass")
+            }
+            var stop = "  stop  \(s.stopReason)"
+            if let f = p.fault { stop += " (\(f))" }
+            out.append(stop)
+        }
+        if passes.isEmpty { out.append("no zone passes") }
+        return out
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import StippleModel
+
+/// `stipple run`: one treatment session on a machine, against the simulator for now.
+struct RunCommand: StippleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a treatment session: needle a zone with a depth profile.",
+        discussion: """
+            With a terminal: space presses/releases the pedal, a arms, d disarms, e presses/releases \
+            the e-stop, r resets a fault, q quits. With --script, a TOML timeline drives the session \
+            and every zone pass is summarised at the end; --fast runs it in virtual time.
+            """)
+
+    @Option(help: "Machine name.") var machine: String
+    @Option(help: "Cartridge type name.") var cartridge: String
+    @Option(help: "Depth profile name.") var profile: String
+    @Option(help: "Scalp zone, e.g. crown or frontal-hairline.") var zone: String
+    @Option(name: .customLong("cartridge-id"), help: "The fitted cartridge's unique id (single-use lockout).") var cartridgeID: UInt64 = 1
+    @Option(help: "Pseudonymous client id the session is for.") var client: String = "demo-client"
+    @Flag(help: "Use the built-in simulated machine.") var sim = false
+    @Option(name: .customLong("sim-socket"), help: "Talk to a simulator started with `stipple sim serve` on this Unix socket.") var simSocket: String?
+    @Option(help: "A TOML timeline of pedal, e-stop, zone and fault events (see Examples/demo-session.toml).") var script: String?
+    @Flag(help: "Run in virtual time, as fast as possible (scripted runs only).") var fast = false
+    @OptionGroup var catalog: CatalogOptions
+
+    func validate() throws {
+        if sim && simSocket != nil { throw ValidationError("choose --sim or --sim-socket, not both") }
+        if fast && script == nil { throw ValidationError("--fast needs --script: an interactive session runs in real time") }
+        if fast && simSocket != nil { throw ValidationError("--fast runs the built-in simulator in virtual time; it cannot drive a separate simulator process") }
+    }
+
+    func run(in ctx: CLIContext) throws -> ExitStatus {
+        guard sim || simSocket != nil else {
+            throw CLIError("real hardware backends (libgpiod + libusb) are not available in this version (run): use --sim for the built-in simulated machine, or --sim-socket PATH for `stipple sim serve`")
+        }
+        guard let zone = Zone(name: zone) else {
+            throw CLIError("unknown zone \"\(self.zone)\" (--zone): use one of \(Zone.standard.map(\.name).joined(separator: ", ")) or custom:NAME")
+        }
+        guard let clientID = ClientID(client) else {
+            throw CLIError("client id \"\(client)\" (--client) must be 1-64 letters, digits, '-', '_' or '.'")
+        }
+        let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
+        let plan = try SessionPlan(catalog: cat, machine: machine, cartridge: cartridge, cartridgeID: cartridgeID,
+                                   profile: profile, zone: zone, scriptPath: script)
+        let runner = SimulatedRun(plan: plan, client: clientID.rawValue, socketPath: simSocket, ctx: ctx)
+        return try fast ? runner.runVirtual() : runner.runRealTime()
+    }
+}

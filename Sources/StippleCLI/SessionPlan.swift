@@ -1,0 +1,51 @@
+import StippleControl
+import StippleModel
+
+/// Everything a run needs, resolved and validated before the first cycle: nothing runs on an
+/// invalid profile, and a script's later zone changes are checked up front too.
+struct SessionPlan {
+    let machine: MachineSpec
+    let initial: SessionSettings
+    let script: SessionScript?
+    /// Settings for each script step index that selects a zone.
+    let selections: [Int: SessionSettings]
+
+    init(catalog: HardwareCatalog, machine machineName: String, cartridge cartridgeName: String, cartridgeID: UInt64,
+         profile profileName: String, zone: Zone, scriptPath: String?) throws {
+        let machine = try catalog.machine(named: machineName).spec
+        self.machine = machine
+        func settings(_ cartridgeName: String, _ id: UInt64, _ profileName: String, _ zone: Zone) throws -> SessionSettings {
+            let c = try catalog.cartridge(named: cartridgeName).cartridge
+            let p = try catalog.profile(named: profileName)
+            return try SessionSettings.validated(machine: machine, cartridge: c, cartridgeID: id, profile: p.profile,
+                                                 profileFile: p.file.path, zone: zone).get()
+        }
+        initial = try settings(cartridgeName, cartridgeID, profileName, zone)
+        guard let scriptPath else {
+            script = nil
+            selections = [:]
+            return
+        }
+        let script = try ConfigFile.read(path: scriptPath).flatMap { SessionScript.decode(text: $0, file: scriptPath) }.get()
+        var selections: [Int: SessionSettings] = [:]
+        var cartridge = cartridgeName, id = cartridgeID
+        var issues: [ConfigIssue] = []
+        for (i, step) in script.steps.enumerated() {
+            guard case .select(let z, let p, let c, let cid) = step.action else { continue }
+            cartridge = c ?? cartridge
+            id = cid ?? id
+            do {
+                selections[i] = try settings(cartridge, id, p, z)
+            } catch let e as ConfigError {
+                issues += e.issues.map { issue in
+                    var issue = issue
+                    issue.problem += " (script \(scriptPath) step[\(i)] at \(step.atMilliseconds) ms)"
+                    return issue
+                }
+            }
+        }
+        if !issues.isEmpty { throw ConfigError(issues) }
+        self.script = script
+        self.selections = selections
+    }
+}
