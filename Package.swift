@@ -65,7 +65,10 @@ let package = Package(
         .target(name: "CWireBench", dependencies: ["StippleProtocolC"], path: "Benchmarks/CWireBench"),
         .executableTarget(
             name: "stipple-bench",
-            dependencies: ["StippleWire", "CWireBench", "CAllocCounter"],
+            dependencies: [
+                "StippleWire", "CWireBench", "CAllocCounter", "StippleControl", "StippleHardware", "StippleModel",
+                "StippleSimulator",
+            ],
             path: "Benchmarks/StippleBench"
         ),
 
@@ -81,6 +84,14 @@ let package = Package(
         ),
         .testTarget(name: "StippleControlTests", dependencies: ["StippleControl", "StippleHardware", "StippleModel"]),
         .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
-        .testTarget(name: "StippleSimulatorTests", dependencies: ["StippleSimulator", "StippleHardware", "StippleModel", "StippleWire"]),
+        // The control core against the simulated machine, end to end, in virtual time.
+        .testTarget(
+            name: "StippleSessionTests",
+            dependencies: ["StippleControl", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire"]
+        ),
+        .testTarget(
+            name: "StippleSimulatorTests",
+            dependencies: ["StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"]
+        ),
     ]
 )

@@ -1,0 +1,62 @@
+import StippleControl
+import StippleHardware
+import StippleModel
+import StippleSimulator
+import StippleWire
+
+/// A control session wired to a simulated machine, stepped in virtual time by the test.
+final class SimulatedBench {
+    static let ms: UInt64 = 1_000_000
+    let clock = VirtualClock()
+    let settings: SessionSettings
+    let chip: SimulatedGPIOChip
+    let machine: SimulatedMachine
+    let link: SimulatedDeviceLink
+    var session: ControlSession!
+    var requests: [OperatorRequest] = []
+    var records: [ControlRecord] = []
+    var now: UInt64 = 0
+    /// When false, the host "hangs": cycles stop, the simulator keeps running.
+    var hostAlive = true
+
+    init(machine machineName: String = "rotary-r1", cartridge: String = "3RL-0.25", profile: String = "crown-vertex",
+         zone: Zone = .crown) throws {
+        let cat = HardwareCatalog(layers: [.embedded])
+        let m = try cat.machine(named: machineName).spec
+        let c = try cat.cartridge(named: cartridge).cartridge
+        let p = try cat.profile(named: profile)
+        settings = try SessionSettings.validated(machine: m, cartridge: c, cartridgeID: 99, profile: p.profile,
+                                                 profileFile: p.file.path, zone: zone).get()
+        chip = SimulatedGPIOChip(machine: m, clock: clock)
+        machine = SimulatedMachine(machine: m, cartridge: c, cartridgeID: 99, serial: 1, gpio: chip, seed: 3, telemetryHertz: 500)
+        link = SimulatedDeviceLink(machine: machine)
+        session = ControlSession(machine: m, device: link, gpio: chip, now: 0, nonce: 1234,
+                                 requests: { [unowned self] in self.requests.isEmpty ? nil : self.requests.removeFirst() },
+                                 records: { [unowned self] r in self.records.append(r) })
+    }
+
+    /// Advances virtual time by `duration`, one millisecond cycle at a time; `each` runs before
+    /// every cycle and may stop the run early by returning true.
+    @discardableResult
+    func run(for duration: UInt64, each: (UInt64) -> Bool = { _ in false }) -> UInt64 {
+        let end = now + duration
+        while now < end {
+            clock.advance(toNanoseconds: now)
+            if each(now) { return now }
+            link.pump(now: now)
+            if hostAlive { session.cycle(now: now) }
+            now += Self.ms
+        }
+        return now
+    }
+
+    /// Connected, settings loaded and armed.
+    func armed() {
+        requests.append(.load(settings))
+        run(for: 20 * Self.ms)
+        requests.append(.arm(cartridgeCleared: true))
+        run(for: 20 * Self.ms)
+    }
+
+    func press(_ role: GPIOLineRole, _ active: Bool) { try? chip.setInput(role, active: active) }
+}
