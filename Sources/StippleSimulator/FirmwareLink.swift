@@ -11,10 +11,16 @@ import StippleProtocolC
 final class FirmwareLink {
     /// The window the firmware reports in `identify_reply` and keeps to.
     static let window = 8
-    static let queueCapacity = 64
-    /// Telemetry may fill the queue only this far, so a fault report or a command result always
-    /// finds room while a silent host leaves the window full.
-    static let telemetryQueueLimit = 48
+    /// Replies, command results and fault reports wait here and take the window first, so a
+    /// fault report is not stuck behind stale telemetry when the link has been congested.
+    static let messageQueueCapacity = 64
+    /// A command is taken only while this much room is left for what it may answer (config and
+    /// command_result) plus a report of every fault code: the firmware never runs a command it
+    /// could not answer, and never loses a fault report. A command refused for room is treated
+    /// as lost (no ACK, `recv_next` unchanged), so the host resends it: back-pressure.
+    static let replyReserve = 2 + FirmwareFault.allCases.count
+    /// Telemetry waits apart; when it backs up the oldest sample gives way to the newest.
+    static let telemetryQueueCapacity = 16
     /// Fixed retransmission timeout: the spec's RTO estimation is the host's refinement; a
     /// small firmware may use the initial 20 ms throughout.
     static let retransmitTimeout: UInt64 = 20_000_000
@@ -33,6 +39,8 @@ final class FirmwareLink {
         var duplicatesReceived = 0
         var gapsReceived = 0
         var framesBeforeIdentify = 0
+        /// In-order commands left unacknowledged because the reply queue was nearly full.
+        var refusedForRoom = 0
         var telemetryDropped = 0
         var queueOverflows = 0
     }
@@ -41,11 +49,12 @@ final class FirmwareLink {
 
     private let flight: UnsafeMutablePointer<UInt8>
     private let flightLength: UnsafeMutablePointer<Int>
-    private let queue: UnsafeMutablePointer<UInt8>
-    private let queueLength: UnsafeMutablePointer<Int>
+    private let messages = PayloadQueue(capacity: FirmwareLink.messageQueueCapacity, slotSize: FirmwareLink.slotSize)
+    private let telemetry = PayloadQueue(capacity: FirmwareLink.telemetryQueueCapacity, slotSize: FirmwareLink.slotSize)
     private let frame: UnsafeMutablePointer<UInt8>
-    private var queueHead = 0
-    private(set) var queued = 0
+
+    /// Messages waiting for the window.
+    var queued: Int { messages.count + telemetry.count }
 
     private(set) var sendBase = 0
     private(set) var sendNext = 0
@@ -64,17 +73,12 @@ final class FirmwareLink {
         flight = .allocate(capacity: Self.window * Self.slotSize)
         flightLength = .allocate(capacity: Self.window)
         flightLength.initialize(repeating: 0, count: Self.window)
-        queue = .allocate(capacity: Self.queueCapacity * Self.slotSize)
-        queueLength = .allocate(capacity: Self.queueCapacity)
-        queueLength.initialize(repeating: 0, count: Self.queueCapacity)
         frame = .allocate(capacity: Int(SP_MAX_FRAME))
     }
 
     deinit {
         flight.deallocate()
         flightLength.deallocate()
-        queue.deallocate()
-        queueLength.deallocate()
         frame.deallocate()
     }
 
@@ -90,8 +94,8 @@ final class FirmwareLink {
     private func restartNumbering() {
         sendBase = 0
         sendNext = 0
-        queueHead = 0
-        queued = 0
+        messages.removeAll()
+        telemetry.removeAll()
         retransmitNow = false
         nakSentForGap = false
         nakPending = false
@@ -134,6 +138,10 @@ final class FirmwareLink {
         guard isData else { return false }
         let ahead = (Int(seq) - recvNext) & 127
         if ahead == 0 {
+            guard messages.capacity - messages.count >= Self.replyReserve else {
+                statistics.refusedForRoom += 1
+                return false
+            }
             recvNext = (recvNext + 1) & 127
             nakSentForGap = false
             if ackDueAt == nil { ackDueAt = now + Self.ackDelay }
@@ -160,20 +168,23 @@ final class FirmwareLink {
     }
 
     /// Queues one message for reliable delivery: `pack` writes its payload (id byte first) into
-    /// the slot it is given and returns the length, 0 on failure. Telemetry is refused beyond
-    /// `telemetryQueueLimit` (a stale sample is worthless; a fault report is not).
+    /// the slot it is given and returns the length, 0 on failure. A stale telemetry sample is
+    /// worthless, so when telemetry backs up the oldest is dropped; anything else that finds its
+    /// queue full is refused and counted.
     @discardableResult
     func enqueue(isTelemetry: Bool = false, _ pack: (UnsafeMutablePointer<UInt8>, Int) -> Int) -> Bool {
         guard connected else { return false }
-        guard queued < (isTelemetry ? Self.telemetryQueueLimit : Self.queueCapacity) else {
-            if isTelemetry { statistics.telemetryDropped += 1 } else { statistics.queueOverflows += 1 }
+        if isTelemetry {
+            if telemetry.isFull {
+                telemetry.dropOldest()
+                statistics.telemetryDropped += 1
+            }
+            return telemetry.push(pack)
+        }
+        guard messages.push(pack) else {
+            statistics.queueOverflows += 1
             return false
         }
-        let slot = (queueHead + queued) % Self.queueCapacity
-        let n = pack(queue + slot * Self.slotSize, Self.slotSize)
-        guard n > 0 else { return false }
-        queueLength[slot] = n
-        queued += 1
         return true
     }
 
@@ -197,10 +208,8 @@ final class FirmwareLink {
         while inFlight < Self.window && queued > 0 {
             let seq = sendNext
             let slot = seq % Self.window
-            (flight + slot * Self.slotSize).update(from: queue + queueHead * Self.slotSize, count: queueLength[queueHead])
-            flightLength[slot] = queueLength[queueHead]
-            queueHead = (queueHead + 1) % Self.queueCapacity
-            queued -= 1
+            let source = messages.count > 0 ? messages : telemetry
+            flightLength[slot] = source.pop(into: flight + slot * Self.slotSize)
             if inFlight == 0 { timerStart = now }
             sendNext = (sendNext + 1) & 127
             sendData(seq: seq, transmit)

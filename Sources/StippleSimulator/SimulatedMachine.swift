@@ -259,6 +259,8 @@ public final class SimulatedMachine {
         s.gapsReceived = l.gapsReceived
         s.telemetryDropped = l.telemetryDropped
         s.framesBeforeIdentify = l.framesBeforeIdentify
+        s.commandsHeldBack = l.refusedForRoom
+        s.replyOverflows = l.queueOverflows
         s.framesInFlight = link.inFlight
         return s
     }

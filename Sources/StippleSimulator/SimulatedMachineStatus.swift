@@ -64,9 +64,13 @@ extension SimulatedMachine {
         public var acksSent = 0
         public var duplicatesReceived = 0
         public var gapsReceived = 0
-        /// Telemetry samples not queued because the host left the window full.
+        /// Telemetry samples dropped, oldest first, because the host left the window full.
         public var telemetryDropped = 0
         public var framesBeforeIdentify = 0
+        /// In-order commands left unacknowledged (for the host to resend) while replies backed up.
+        public var commandsHeldBack = 0
+        /// Replies or fault reports lost to a full queue: should stay 0 (see `commandsHeldBack`).
+        public var replyOverflows = 0
         public var framesInFlight = 0
 
         public init() {}
