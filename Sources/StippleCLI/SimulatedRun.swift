@@ -1,13 +1,17 @@
 import Foundation
+import Synchronization
 import StippleControl
 import StippleHardware
 import StippleModel
 import StippleSimulator
 import StippleWire
 
-/// Runs a session against the simulated machine: in virtual time (`--fast`) or in real time,
-/// scripted or from the keyboard. Collects the records the control loop emits and reports the
-/// zone passes at the end.
+/// Set by SIGINT so a real-time run stops cleanly and gives the terminal back.
+private let interrupted = Atomic<Bool>(false)
+
+/// Runs a session against the simulated machine, in virtual time (`--fast`) or in real time,
+/// scripted or from the keyboard, and reports the zone passes at the end. The control loop's
+/// side lives in `LoopSide`; this class is the main thread's: records in, text out.
 final class SimulatedRun {
     let plan: SessionPlan
     let client: String
@@ -15,127 +19,158 @@ final class SimulatedRun {
     let ctx: CLIContext
     let registry = InMemoryCartridgeRegistry()
 
-    /// What ran when: the settings in force at each pass start, for the report.
-    private var current: SessionSettings
+    /// Settings in the order they are loaded: generation n ran with `loaded[n - 1]`.
+    private let loaded: [SessionSettings]
     private var passes: [ReportedPass] = []
     private var openPass: ReportedPass?
     private var events: [String] = []
     private var origin: UInt64 = 0
-    private var pendingRequests: [OperatorRequest] = []
-    private var nextStep = 0
+    private var lastTelemetry: ControlRecord?
+    private var state: MachineState = .idle
 
     init(plan: SessionPlan, client: String, socketPath: String?, ctx: CLIContext) {
         self.plan = plan
         self.client = client
         self.socketPath = socketPath
         self.ctx = ctx
-        self.current = plan.initial
+        loaded = [plan.initial] + (plan.script?.steps.indices.compactMap { plan.selections[$0] } ?? [])
     }
 
     // MARK: - Records
 
     func absorb(_ r: ControlRecord) {
+        let at = PassReport.clock(r.at, from: origin)
         switch r.kind {
         case .passStarted:
-            registry.recordUse(ofCartridge: current.cartridgeID, client: client)
-            openPass = ReportedPass(summary: r.summary, zone: current.zone, profile: current.profile.name,
-                                    cartridge: current.cartridge.name, cartridgeID: current.cartridgeID, fault: nil)
+            let s = loaded[max(0, min(loaded.count - 1, Int(r.code) - 1))]
+            registry.recordUse(ofCartridge: s.cartridgeID, client: client)
+            openPass = ReportedPass(summary: r.summary, zone: s.zone, profile: s.profile.name,
+                                    cartridge: s.cartridge.name, cartridgeID: s.cartridgeID, fault: nil)
         case .passEnded:
-            var p = openPass ?? ReportedPass(summary: r.summary, zone: current.zone, profile: current.profile.name,
-                                             cartridge: current.cartridge.name, cartridgeID: current.cartridgeID, fault: nil)
+            guard var p = openPass else { return }
             p.summary = r.summary
             if r.summary.faultCode != 0 { p.fault = FaultCode(wire: r.summary.faultCode) }
             passes.append(p)
             openPass = nil
         case .fault:
             let f = FaultCode(wire: r.code)
-            events.append("\(PassReport.clock(r.at, from: origin))  \(f): \(f.advice)")
+            events.append("\(at)  \(f): \(f.advice)")
         case .estop:
-            events.append("\(PassReport.clock(r.at, from: origin))  e-stop: enable line dropped, machine latched")
+            events.append("\(at)  e-stop: enable line dropped, machine latched")
         case .reset:
-            events.append("\(PassReport.clock(r.at, from: origin))  reset (\(FaultCode(wire: r.code).name))")
+            events.append("\(at)  reset (\(FaultCode(wire: r.code).name))")
         case .requestRefused:
             let reason = RefusalReason(rawValue: r.code).map(\.description) ?? "code \(r.code)"
-            events.append("\(PassReport.clock(r.at, from: origin))  request refused: \(reason)")
+            events.append("\(at)  request refused: \(reason)")
         case .commandRefused:
-            events.append("\(PassReport.clock(r.at, from: origin))  machine refused command 0x\(String(r.code, radix: 16))")
-        case .stateChanged, .telemetry:
-            break
+            events.append("\(at)  machine refused command 0x\(String(r.code, radix: 16))")
+        case .stateChanged:
+            state = r.to
+        case .telemetry:
+            lastTelemetry = r
         }
-    }
-
-    // MARK: - Script
-
-    /// Applies every script step due at `now` (milliseconds from the start).
-    func applyScript(now: UInt64, chip: SimulatedGPIOChip, machine: SimulatedMachine?, link: SimulatedDeviceLink?) {
-        guard let script = plan.script else { return }
-        while nextStep < script.steps.count, UInt64(script.steps[nextStep].atMilliseconds) * 1_000_000 + origin <= now {
-            let step = script.steps[nextStep]
-            switch step.action {
-            case .select:
-                if let s = plan.selections[nextStep] {
-                    current = s
-                    pendingRequests.append(.load(s))
-                }
-            case .arm:
-                let other = registry.previousClient(ofCartridge: current.cartridgeID, notBeing: client)
-                pendingRequests.append(.arm(cartridgeCleared: other == nil))
-            case .disarm: pendingRequests.append(.disarm)
-            case .reset: pendingRequests.append(.reset)
-            case .pause: pendingRequests.append(.pause)
-            case .resume: pendingRequests.append(.resume)
-            case .pedalDown: try? chip.setInput(.pedal, active: true)
-            case .pedalUp: try? chip.setInput(.pedal, active: false)
-            case .estopPress: try? chip.setInput(.estop, active: true)
-            case .estopRelease: try? chip.setInput(.estop, active: false)
-            case .cartridgePull: try? chip.setInput(.cartridgePresent, active: false)
-            case .cartridgeInsert: try? chip.setInput(.cartridgePresent, active: true)
-            case .unplug: link?.faults.unplugged = true
-            case .linkLoss(let rate): link?.faults.dropRate = rate
-            case .linkStall(let ms): link?.faults.stalledUntil = now + UInt64(ms) * 1_000_000
-            case .inject(let f):
-                switch f {
-                case .motorStall: machine?.inject(.motorStall)
-                case .overcurrent: machine?.inject(.overcurrent)
-                case .depthDrift: machine?.inject(.depthSensorDrift(micrometresPerSecond: 200))
-                case .unresponsive: machine?.inject(.unresponsive)
-                case .clear: machine?.inject(.clear)
-                }
-            }
-            nextStep += 1
-        }
-    }
-
-    func nextRequest() -> OperatorRequest? {
-        pendingRequests.isEmpty ? nil : pendingRequests.removeFirst()
     }
 
     // MARK: - Virtual time
 
     func runVirtual() throws -> ExitStatus {
         let clock = VirtualClock()
-        let chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
-        let machine = SimulatedMachine(machine: plan.machine, cartridge: plan.initial.cartridge,
-                                       cartridgeID: plan.initial.cartridgeID, serial: 0x5717_0001,
-                                       gpio: chip, seed: 1, telemetryHertz: 500)
-        let link = SimulatedDeviceLink(machine: machine)
-        pendingRequests.append(.load(plan.initial))
-        let session = ControlSession(machine: plan.machine, device: link, gpio: chip, now: 0, nonce: 0x5EED,
-                                     requests: { [unowned self] in self.nextRequest() },
-                                     records: { [unowned self] r in self.absorb(r) })
+        let side = try LoopSide(plan: plan, device: nil, clock: clock, client: client, registry: registry)
+        side.start(at: 0)
         let end = UInt64((plan.script?.durationMilliseconds ?? 0) + 1000) * 1_000_000
         ctx.print("stipple run: \(plan.machine.name) (simulated, virtual time), client \(client)")
-        VirtualTimeDriver.run(session, from: 0, until: end, beforeCycle: { now in
+        VirtualTimeDriver.run(side.session, from: 0, until: end, beforeCycle: { now in
             clock.advance(toNanoseconds: now)
-            applyScript(now: now, chip: chip, machine: machine, link: link)
-            link.pump(now: now)
+            // The session's own cycle runs right after; this moves the script and the simulator.
+            side.cycleWithoutSession(now: now)
+            while let r = side.records.ring.pop() { absorb(r) }
         })
-        return report(session)
+        while let r = side.records.ring.pop() { absorb(r) }
+        return report(side)
+    }
+
+    // MARK: - Real time
+
+    func runRealTime() throws -> ExitStatus {
+        let clock = SystemMonotonicClock()
+        var device: DeviceLink?
+        if let socketPath {
+            do { device = try SocketDeviceLink(path: socketPath) } catch {
+                throw CLIError("cannot connect to the simulator at \(socketPath) (--sim-socket): \(error). Start it with `stipple sim serve --machine \(plan.machine.name) --socket \(socketPath)`")
+            }
+        }
+        let side = try LoopSide(plan: plan, device: device, clock: clock, client: client, registry: registry)
+        let keys = plan.script == nil ? TerminalKeys() : nil
+        if plan.script == nil && keys == nil {
+            throw CLIError("an interactive run needs a terminal for the pedal and e-stop keys (run): pass --script FILE, or run it in a terminal")
+        }
+        defer { keys?.restore() }
+        signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
+        defer { signal(SIGINT, SIG_DFL) }
+
+        let loop = try RealTimeLoop(configuration: RealTimeConfiguration())
+        origin = clock.now().nanoseconds
+        side.start(at: origin)
+        let end = plan.script.map { origin + UInt64($0.durationMilliseconds + 1000) * 1_000_000 }
+        ctx.print("stipple run: \(plan.machine.name) (\(socketPath == nil ? "built-in simulator" : "simulator at \(socketPath!)"), real time), client \(client)")
+        if keys != nil { ctx.print("keys: a arm, space pedal, e e-stop, r reset, d disarm, q quit") }
+        try loop.start { _, _ in side.cycle(now: clock.now().nanoseconds) }
+        for w in loop.warnings { ctx.printError("warning: \(w)") }
+
+        var pedal = false, estop = false, lastStatus: UInt64 = 0
+        while !interrupted.load(ordering: .relaxed) {
+            var ts = timespec(tv_sec: 0, tv_nsec: 20_000_000)
+            nanosleep(&ts, nil)
+            while let r = side.records.ring.pop() { absorb(r) }
+            let now = clock.now().nanoseconds
+            if let end, now >= end { break }
+            if let keys {
+                var quit = false
+                while let k = keys.poll() {
+                    switch k {
+                    case UInt8(ascii: " "):
+                        pedal.toggle()
+                        try? side.chip.setInput(.pedal, active: pedal)
+                    case UInt8(ascii: "e"):
+                        estop.toggle()
+                        try? side.chip.setInput(.estop, active: estop)
+                    case UInt8(ascii: "a"): _ = side.keyRequests.tryPush(LoopSide.arm(plan.initial, client: client, registry: registry))
+                    case UInt8(ascii: "d"): _ = side.keyRequests.tryPush(.disarm)
+                    case UInt8(ascii: "r"): _ = side.keyRequests.tryPush(.reset)
+                    case UInt8(ascii: "q"): quit = true
+                    default: break
+                    }
+                }
+                if quit { break }
+                if now - lastStatus >= 100_000_000 {
+                    lastStatus = now
+                    printStatus(now: now, pedal: pedal, estop: estop)
+                }
+            }
+        }
+        loop.stop()
+        while let r = side.records.ring.pop() { absorb(r) }
+        if keys != nil { ctx.print("") }
+        let s = loop.statistics
+        ctx.print(String(format: "control loop: %llu cycles at 1 kHz, wake-up lateness p99 %.0f µs, max %.0f µs, %llu overruns",
+                         loop.cycles, Double(s.p99Nanoseconds) / 1000, Double(s.maxNanoseconds) / 1000, loop.overruns))
+        return report(side)
+    }
+
+    private func printStatus(now: UInt64, pedal: Bool, estop: Bool) {
+        let rate = lastTelemetry?.rateHertz ?? 0
+        let depth = lastTelemetry?.depthMillimetres ?? 0
+        let set = openPass.map { _ in "running" } ?? "-"
+        let line = String(format: "\r%@  %-10@ pedal %@  e-stop %@  rate %6.1f Hz  depth %5.3f mm  pass %@  ",
+                          PassReport.clock(now, from: origin), state.description, pedal ? "down" : "up  ",
+                          estop ? "PRESSED" : "ok     ", rate, depth, set)
+        FileHandle.standardOutput.write(Data(line.utf8))
     }
 
     // MARK: - Report
 
-    func report(_ session: ControlSession) -> ExitStatus {
+    func report(_ side: LoopSide) -> ExitStatus {
+        let session = side.session!
         if case .failed(let why) = session.phase {
             ctx.printError("error: machine \(plan.machine.name) (connect): \(why)")
             return .invalidInput
@@ -153,11 +188,11 @@ final class SimulatedRun {
         let s = session.link.statistics
         ctx.print("")
         ctx.print("link: \(s.dataFramesSent) frames sent, \(s.framesReceived) received, \(s.retransmissions) retransmitted, \(s.crcErrors) CRC errors, RTT \(String(format: "%.2f", Double(s.smoothedRTT) / 1e6)) ms")
+        let dropped = side.records.droppedTelemetry
+        if dropped > 0 || side.records.droppedCritical > 0 {
+            ctx.print("journal ring: \(dropped) telemetry records dropped, \(side.records.droppedCritical) critical records dropped")
+        }
         ctx.print("final state: \(session.state.machine)")
-        return .success
-    }
-
-    func runRealTime() throws -> ExitStatus {
-        throw CLIError("real-time simulated runs are not wired up yet (run): add --fast to run the script in virtual time")
+        return side.records.droppedCritical == 0 ? .success : .invalidInput
     }
 }

@@ -120,6 +120,7 @@ public enum ControlCore {
         case .load(let settings):
             guard s.machine.allowsSettingsChange else { return refuse(.settingsLockedWhileRunning, now: now, &out) }
             s.settings = settings
+            s.settingsGeneration &+= 1
             s.variation = DotVariation(seed: settings.profile.variationSeed)
         case .arm(let cleared):
             guard s.machine.canTransition(to: .armed), s.machine == .idle else { return refuse(.transitionNotAllowed, now: now, &out) }
@@ -191,6 +192,7 @@ public enum ControlCore {
             startMotor(&s, settings, now: now, &out)
             transition(&s, to: .running, now: now, &out)
             var r = ControlRecord(kind: .passStarted, at: now)
+            r.code = s.settingsGeneration
             r.summary.pass = s.passIndex
             r.summary.startedAt = now
             out.records.append(r)

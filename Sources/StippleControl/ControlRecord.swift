@@ -30,7 +30,7 @@ public struct ControlRecord: Sendable, Hashable {
     public var at: UInt64
     public var from: MachineState = .idle
     public var to: MachineState = .idle
-    /// Fault code, refused command id or refusal reason, by kind.
+    /// Fault code, refused command id, refusal reason, or (pass started) settings generation.
     public var code: UInt16 = 0
     public var summary = PassSummary()
     public var rateHertz = 0.0

@@ -5,6 +5,9 @@ import StippleWire
 public struct ControlState: Sendable {
     public internal(set) var machine: MachineState = .idle
     public internal(set) var settings: SessionSettings?
+    /// How many times settings were loaded: pass records carry it, so a reader that knows the
+    /// order of its loads knows what each pass ran with without strings in the record.
+    public internal(set) var settingsGeneration: UInt16 = 0
     public internal(set) var latchedFault: FaultCode?
     public internal(set) var passIndex: UInt32 = 0
     public internal(set) var inPass = false

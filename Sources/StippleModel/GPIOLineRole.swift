@@ -16,6 +16,22 @@ public enum GPIOLineRole: String, Sendable, Hashable, CaseIterable, CustomString
     }
 
     public var description: String { rawValue }
+
+    /// Compare and hash the case, not its String raw value (RawRepresentable's default): line
+    /// roles are looked up many times per control cycle.
+    public var ordinal: Int {
+        switch self {
+        case .pedal: 0
+        case .estop: 1
+        case .motorEnable: 2
+        case .cartridgePresent: 3
+        case .statusLED: 4
+        }
+    }
+
+    public static func == (a: GPIOLineRole, b: GPIOLineRole) -> Bool { a.ordinal == b.ordinal }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
 }
 
 /// One line on a GPIO chip.

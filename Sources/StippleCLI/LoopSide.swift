@@ -1,0 +1,112 @@
+import StippleControl
+import StippleHardware
+import StippleModel
+import StippleSimulator
+
+/// Everything the control loop's thread owns in a simulated run: the session, the simulated
+/// machine and chip, the script cursor and the request rings. In a real-time run the main thread
+/// only pushes key requests and pops records through the rings, and reads the rest after the loop
+/// has stopped — hence `@unchecked Sendable`.
+final class LoopSide: @unchecked Sendable {
+    let plan: SessionPlan
+    let chip: SimulatedGPIOChip
+    let simulated: SimulatedMachine?
+    let simulatedLink: SimulatedDeviceLink?
+    var session: ControlSession!
+    /// Requests from the keyboard (main thread -> loop).
+    let keyRequests: SPSCRing<OperatorRequest>
+    /// Requests from the script (loop thread only).
+    let scriptRequests: SPSCRing<OperatorRequest>
+    /// Records to the main thread; telemetry may be dropped, boundaries and faults may not.
+    let records: RecordRing<ControlRecord>
+    let registry: CartridgeUseRegistry
+    let client: String
+    private var nextStep = 0
+    private var origin: UInt64 = 0
+    private var current: SessionSettings
+
+    init(plan: SessionPlan, device: DeviceLink?, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry) throws {
+        self.plan = plan
+        self.client = client
+        self.registry = registry
+        current = plan.initial
+        chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
+        if device == nil {
+            let m = SimulatedMachine(machine: plan.machine, cartridge: plan.initial.cartridge,
+                                     cartridgeID: plan.initial.cartridgeID, serial: 0x5717_0001,
+                                     gpio: chip, seed: 1, telemetryHertz: 500)
+            simulated = m
+            simulatedLink = SimulatedDeviceLink(machine: m)
+        } else {
+            simulated = nil
+            simulatedLink = nil
+        }
+        keyRequests = try SPSCRing(capacity: 64)
+        scriptRequests = try SPSCRing(capacity: 64)
+        records = try RecordRing(capacity: 8192, reserve: 512)
+        _ = scriptRequests.tryPush(.load(plan.initial))
+        let link: DeviceLink = device ?? simulatedLink!
+        session = ControlSession(
+            machine: plan.machine, device: link, gpio: chip, now: clock.now().nanoseconds, nonce: UInt32(truncatingIfNeeded: clock.now().nanoseconds | 1),
+            requests: { [unowned self] in self.keyRequests.pop() ?? self.scriptRequests.pop() },
+            records: { [unowned self] r in _ = self.records.tryPush(r, droppable: r.isDroppable) })
+    }
+
+    /// One loop iteration at `now`: script steps due, the simulator, the control cycle.
+    func cycle(now: UInt64) {
+        cycleWithoutSession(now: now)
+        session.cycle(now: now)
+    }
+
+    /// Script and simulator only, for drivers that run the session's cycle themselves.
+    func cycleWithoutSession(now: UInt64) {
+        applyScript(now: now)
+        simulatedLink?.pump(now: now)
+    }
+
+    func start(at now: UInt64) { origin = now }
+
+    var scriptFinished: Bool { nextStep >= (plan.script?.steps.count ?? 0) }
+
+    /// A request on the operator's behalf, with the single-use check done here, off the loop.
+    static func arm(_ settings: SessionSettings, client: String, registry: CartridgeUseRegistry) -> OperatorRequest {
+        .arm(cartridgeCleared: registry.previousClient(ofCartridge: settings.cartridgeID, notBeing: client) == nil)
+    }
+
+    private func applyScript(now: UInt64) {
+        guard let script = plan.script else { return }
+        while nextStep < script.steps.count, origin + UInt64(script.steps[nextStep].atMilliseconds) * 1_000_000 <= now {
+            let step = script.steps[nextStep]
+            switch step.action {
+            case .select:
+                if let s = plan.selections[nextStep] {
+                    current = s
+                    _ = scriptRequests.tryPush(.load(s))
+                }
+            case .arm: _ = scriptRequests.tryPush(Self.arm(current, client: client, registry: registry))
+            case .disarm: _ = scriptRequests.tryPush(.disarm)
+            case .reset: _ = scriptRequests.tryPush(.reset)
+            case .pause: _ = scriptRequests.tryPush(.pause)
+            case .resume: _ = scriptRequests.tryPush(.resume)
+            case .pedalDown: try? chip.setInput(.pedal, active: true)
+            case .pedalUp: try? chip.setInput(.pedal, active: false)
+            case .estopPress: try? chip.setInput(.estop, active: true)
+            case .estopRelease: try? chip.setInput(.estop, active: false)
+            case .cartridgePull: try? chip.setInput(.cartridgePresent, active: false)
+            case .cartridgeInsert: try? chip.setInput(.cartridgePresent, active: true)
+            case .unplug: simulatedLink?.faults.unplugged = true
+            case .linkLoss(let rate): simulatedLink?.faults.dropRate = rate
+            case .linkStall(let ms): simulatedLink?.faults.stalledUntil = now + UInt64(ms) * 1_000_000
+            case .inject(let f):
+                switch f {
+                case .motorStall: simulated?.inject(.motorStall)
+                case .overcurrent: simulated?.inject(.overcurrent)
+                case .depthDrift: simulated?.inject(.depthSensorDrift(micrometresPerSecond: 200))
+                case .unresponsive: simulated?.inject(.unresponsive)
+                case .clear: simulated?.inject(.clear)
+                }
+            }
+            nextStep += 1
+        }
+    }
+}
