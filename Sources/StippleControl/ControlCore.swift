@@ -137,7 +137,11 @@ public enum ControlCore {
             transition(&s, to: .armed, now: now, &out)
         case .disarm:
             guard s.machine == .armed || s.machine == .paused else { return refuse(.transitionNotAllowed, now: now, &out) }
-            if s.machine == .paused { endPass(&s, reason: .disarmed, fault: nil, now: now, &out) }
+            if s.machine == .paused {
+                // The pass ends here; leaving goes through armed, as the transition table says.
+                endPass(&s, reason: .disarmed, fault: nil, now: now, &out)
+                transition(&s, to: .armed, now: now, &out)
+            }
             out.commands.append(.stop)
             out.commands.append(.retract)
             out.commands.append(.disarm)
