@@ -32,9 +32,13 @@ demo: build
 	@$(STIPPLE) profile validate Examples/bad-profile.toml --machine rotary-r1 --cartridge 1RL-0.25; \
 	  status=$$?; echo "exit status $$status"; test $$status -eq 1
 
-# Figures, not pass/fail: Swift vs C codec throughput ratio and allocations per frame.
+# Figures, not pass/fail (about a minute): Swift vs C codec throughput ratio and allocations per
+# frame (wire); real-time loop wake-up lateness, Swift vs the C loop in Benchmarks/rt-loop-c (rt;
+# SCHED_FIFO and mlockall need root or CAP_SYS_NICE + CAP_IPC_LOCK, else it warns and runs);
+# e-stop edge to motor_enable write latency (estop). `stipple-bench rt` runs one of them.
 bench: deps
 	@scripts/swift-build-clean.sh -c release --product stipple-bench
+	cc -O2 -Wall -Wextra -o .build/release/rt-loop-c Benchmarks/rt-loop-c/rt_loop.c
 	.build/release/stipple-bench
 
 # libFuzzer on the Swift and the C frame decoders, FUZZ_SECONDS each (default 60).

@@ -1,2 +1,2 @@
-// `make bench`: figures, not pass/fail. One statement: real code lives in WireBenchmark.swift.
-WireBenchmark.run()
+// `stipple-bench [wire|rt|estop]...`: one statement; the code lives in BenchmarkCommand.swift.
+BenchmarkCommand.main(CommandLine.arguments)

@@ -124,15 +124,19 @@ struct EdgeWatcherTests {
         #expect(gpio.levels[.motorEnable] == false)
     }
 
-    @Test func setupFailuresBecomeWarnings() throws {
+    @Test func setupFailuresBecomeWarningsAndTheLatencyRequestEndsWithTheThread() throws {
+        let released = Counter()
         var c = Self.configuration()
         c.priority = 90
-        c.systemCalls = RealTimeSystemCalls(lockAllMemory: { 0 }, setFIFOPriority: { _ in EPERM }, setTimerSlack: { _ in 0 })
+        c.systemCalls = RealTimeSystemCalls(
+            lockAllMemory: { 0 }, setFIFOPriority: { _ in EPERM }, setTimerSlack: { _ in 0 },
+            pinToCPU: { _ in 0 }, holdCPULatency: { _ in 42 }, releaseCPULatency: { fd in released.value = Int(fd) })
         let watcher = try EdgeWatcher(gpio: FakeGPIO(), configuration: c)
         try watcher.start()
         watcher.stop()
         #expect(watcher.warnings.count == 1)
         #expect(watcher.warnings.first?.contains("SCHED_FIFO not permitted (EPERM)") == true)
+        #expect(released.value == 42, "the CPU latency request is withdrawn when the watcher stops")
     }
 
     @Test func aRingCapacityThatIsNotAPowerOfTwoIsRefused() {

@@ -123,15 +123,18 @@ struct RealTimeLoopTests {
 
     @Test(.timeLimit(.minutes(1)))
     func setupFailuresBecomeWarningsAndTheLoopStillRuns() throws {
-        var c = RealTimeConfiguration(lockMemory: true, cycleLimit: 10)
+        var c = RealTimeConfiguration(lockMemory: true, cpu: 7, cycleLimit: 10)
         c.systemCalls = RealTimeSystemCalls(
-            lockAllMemory: { EPERM }, setFIFOPriority: { _ in EPERM }, setTimerSlack: { _ in EINVAL })
+            lockAllMemory: { EPERM }, setFIFOPriority: { _ in EPERM }, setTimerSlack: { _ in EINVAL },
+            pinToCPU: { _ in EINVAL }, holdCPULatency: { _ in -EACCES }, releaseCPULatency: { _ in Issue.record("nothing was held") })
         let loop = try RealTimeLoop(configuration: c)
         try loop.start { _, _ in }
-        #expect(loop.warnings.count == 3)
+        #expect(loop.warnings.count == 5)
+        #expect(loop.warnings.contains { $0.contains("to CPU 7 refused (EINVAL)") })
         #expect(loop.warnings.contains { $0.contains("SCHED_FIFO not permitted (EPERM)") && $0.contains("CAP_SYS_NICE") })
         #expect(loop.warnings.contains { $0.hasPrefix("mlockall") && $0.contains("CAP_IPC_LOCK") })
         #expect(loop.warnings.contains { $0.contains("timer slack") && $0.contains("EINVAL") })
+        #expect(loop.warnings.contains { $0.contains("/dev/cpu_dma_latency, EACCES") })
         #expect(loop.waitUntilFinished(timeoutNanoseconds: 30_000_000_000))
         loop.stop()
         #expect(loop.cycles == 10, "a loop without real-time rights runs, later, rather than not at all")
@@ -142,7 +145,9 @@ struct RealTimeLoopTests {
         try loop.start { _, _ in }
         #expect(loop.waitUntilFinished(timeoutNanoseconds: 30_000_000_000))
         loop.stop()
-        for w in loop.warnings { #expect(w.contains("SCHED_FIFO") || w.contains("timer slack"), "\(w)") }
+        for w in loop.warnings {
+            #expect(w.contains("SCHED_FIFO") || w.contains("timer slack") || w.contains("cpu_dma_latency"), "\(w)")
+        }
     }
 
     @Test func outOfRangeConfigurationIsATypedErrorNamingTheField() {
@@ -161,6 +166,8 @@ struct RealTimeLoopTests {
         #expect(field(RealTimeConfiguration(priority: 100)) == "priority")
         #expect(field(RealTimeConfiguration(latenessWindow: 0)) == "latenessWindow")
         #expect(field(RealTimeConfiguration(cycleLimit: 0)) == "cycleLimit")
+        #expect(field(RealTimeConfiguration(cpu: -1)) == "cpu")
+        #expect(field(RealTimeConfiguration(cpuLatencyLimitMicroseconds: -1)) == "cpuLatencyLimitMicroseconds")
         #expect(field(RealTimeConfiguration()) == nil)
         let message = RealTimeError.invalidConfiguration(field: "priority", value: "0", reason: "x").description
         #expect(message.contains("(priority = 0)"))

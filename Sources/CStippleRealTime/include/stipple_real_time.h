@@ -13,4 +13,7 @@ long stipple_timer_slack(void);
 /* Names the calling thread (15 bytes at most, as `top -H` and `ps -L` show); 0 or the errno. */
 int stipple_set_thread_name(const char *name);
 
+/* Pins the calling thread to one CPU (CPU_SET is a macro Swift cannot call); 0 or the errno. */
+int stipple_pin_thread_to_cpu(int cpu);
+
 #endif

@@ -63,6 +63,15 @@ public final class EdgeWatcher: @unchecked Sendable {
                     reason: "SCHED_FIFO priorities run \(range.lowerBound)-\(range.upperBound); nil runs at normal priority")
             }
         }
+        if let cpu = configuration.cpu, cpu < 0 {
+            throw .invalidConfiguration(
+                field: "cpu", value: "\(cpu)", reason: "CPUs are numbered from 0; nil lets the scheduler choose")
+        }
+        if let limit = configuration.cpuLatencyLimitMicroseconds, limit < 0 {
+            throw .invalidConfiguration(
+                field: "cpuLatencyLimitMicroseconds", value: "\(limit)",
+                reason: "a wake-up latency limit is 0 µs or more; nil asks for none")
+        }
         guard configuration.batchCapacity >= 1 else {
             throw .invalidConfiguration(
                 field: "batchCapacity", value: "\(configuration.batchCapacity)", reason: "the watcher must read at least 1 edge at a time")
@@ -94,7 +103,7 @@ public final class EdgeWatcher: @unchecked Sendable {
         let settings = RealTimeThread.Settings(
             name: configuration.threadName, priority: configuration.priority,
             lockMemory: configuration.lockMemory, timerSlackNanoseconds: configuration.timerSlackNanoseconds,
-            systemCalls: configuration.systemCalls)
+            cpu: configuration.cpu, cpuLatencyLimitMicroseconds: configuration.cpuLatencyLimitMicroseconds, systemCalls: configuration.systemCalls)
         do {
             let t = try RealTimeThread.start(settings, what: "e-stop edge watcher") { [self] in watch() }
             thread.withLock { $0 = t }

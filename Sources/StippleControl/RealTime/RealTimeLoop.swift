@@ -45,6 +45,15 @@ public final class RealTimeLoop: @unchecked Sendable {
                     reason: "SCHED_FIFO priorities run \(range.lowerBound)-\(range.upperBound); nil runs at normal priority")
             }
         }
+        if let cpu = c.cpu, cpu < 0 {
+            throw .invalidConfiguration(
+                field: "cpu", value: "\(cpu)", reason: "CPUs are numbered from 0; nil lets the scheduler choose")
+        }
+        if let limit = c.cpuLatencyLimitMicroseconds, limit < 0 {
+            throw .invalidConfiguration(
+                field: "cpuLatencyLimitMicroseconds", value: "\(limit)",
+                reason: "a wake-up latency limit is 0 µs or more; nil asks for none")
+        }
         guard (1...(1 << 24)).contains(c.latenessWindow) else {
             throw .invalidConfiguration(
                 field: "latenessWindow", value: "\(c.latenessWindow)",
@@ -79,7 +88,7 @@ public final class RealTimeLoop: @unchecked Sendable {
         let settings = RealTimeThread.Settings(
             name: configuration.threadName, priority: configuration.priority,
             lockMemory: configuration.lockMemory, timerSlackNanoseconds: configuration.timerSlackNanoseconds,
-            systemCalls: configuration.systemCalls)
+            cpu: configuration.cpu, cpuLatencyLimitMicroseconds: configuration.cpuLatencyLimitMicroseconds, systemCalls: configuration.systemCalls)
         do {
             let t = try RealTimeThread.start(settings, what: "real-time loop") { [self] in run(body) }
             thread.withLock { $0 = t }
