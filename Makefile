@@ -21,16 +21,16 @@ test: deps
 	$(MAKE) -s -C Firmware-Protocol/c selftest
 
 demo: build
-	@echo "== Stipple $$($(STIPPLE) version | head -1): built-in hardware descriptions =="
-	@echo; echo "-- machines --"; $(STIPPLE) machine list
-	@echo; echo "-- cartridges --"; $(STIPPLE) cartridge list
-	@echo; echo "-- depth profiles (where each can run) --"; $(STIPPLE) profile list
-	@echo; echo "-- validating the shipped files --"
+	@echo "== Stipple $$($(STIPPLE) version | head -1): a scripted multi-zone session on the simulated machine =="
+	@echo; echo "-- the hardware files it runs with, validated --"
 	@$(STIPPLE) machine validate Hardware/machines/*.toml
 	@$(STIPPLE) profile validate Hardware/profiles/*.toml
 	@echo; echo "-- a bad profile is refused with every error listed (exit 1 expected) --"
 	@$(STIPPLE) profile validate Examples/bad-profile.toml --machine rotary-r1 --cartridge 1RL-0.25; \
 	  status=$$?; echo "exit status $$status"; test $$status -eq 1
+	@echo; echo "-- session: hairline, temples (with an e-stop), crown; Examples/demo-session.toml, virtual time --"
+	$(STIPPLE) run --machine rotary-r1 --cartridge 1RL-0.20 --profile frontal-hairline-soft \
+	  --zone frontal-hairline --sim --script Examples/demo-session.toml --fast
 
 # Figures, not pass/fail (about a minute): Swift vs C codec throughput ratio and allocations per
 # frame (wire); real-time loop wake-up lateness, Swift vs the C loop in Benchmarks/rt-loop-c (rt;

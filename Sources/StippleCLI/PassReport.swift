@@ -9,6 +9,8 @@ struct ReportedPass {
     var profile: String
     var cartridge: String
     var cartridgeID: UInt64
+    /// The cartridge's membrane offset in mm: set depth minus needle depth.
+    var membraneOffset: Double
     /// The fault that ended it, if any.
     var fault: FaultCode?
 }
@@ -28,9 +30,12 @@ enum PassReport {
             out.append(String(format: "  %@ - %@  %.2f s  %u strokes", clock(s.startedAt, from: origin), clock(s.endedAt, from: origin),
                               Double(s.durationNanoseconds) / 1e9, s.strokes))
             if s.samples > 0 {
-                out.append(String(format: "  rate  mean %.1f Hz  min %.1f  max %.1f   set depth  mean %.3f mm  min %.3f  max %.3f  (%u samples)",
-                                  s.rateMeanHertz, s.rateMinHertz, s.rateMaxHertz,
-                                  s.depthMeanMillimetres, s.depthMinMillimetres, s.depthMaxMillimetres, s.samples))
+                let o = p.membraneOffset
+                out.append(String(format: "  rate    mean %.1f Hz  min %.1f  max %.1f  (%u samples)",
+                                  s.rateMeanHertz, s.rateMinHertz, s.rateMaxHertz, s.samples))
+                out.append(String(format: "  needle  mean %.3f mm  min %.3f  max %.3f  (stage set depth %.3f mm minus membrane %.3f mm)",
+                                  s.depthMeanMillimetres - o, s.depthMinMillimetres - o, s.depthMaxMillimetres - o,
+                                  s.depthMeanMillimetres, o))
             } else {
                 out.append("  no telemetry received during the pass")
             }

@@ -45,7 +45,8 @@ final class SimulatedRun {
             let s = loaded[max(0, min(loaded.count - 1, Int(r.code) - 1))]
             registry.recordUse(ofCartridge: s.cartridgeID, client: client)
             openPass = ReportedPass(summary: r.summary, zone: s.zone, profile: s.profile.name,
-                                    cartridge: s.cartridge.name, cartridgeID: s.cartridgeID, fault: nil)
+                                    cartridge: s.cartridge.name, cartridgeID: s.cartridgeID,
+                                    membraneOffset: s.cartridge.membraneOffset.millimetres, fault: nil)
         case .passEnded:
             guard var p = openPass else { return }
             p.summary = r.summary
