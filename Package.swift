@@ -82,7 +82,10 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StippleControlTests", dependencies: ["StippleControl", "StippleHardware", "StippleModel"]),
+        .testTarget(
+            name: "StippleControlTests",
+            dependencies: ["StippleControl", "StippleHardware", "StippleModel", "StippleSimulator"]
+        ),
         .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
         // The control core against the simulated machine, end to end, in virtual time.
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import StippleHardware
 import StippleModel
+import StippleSimulator
 @testable import StippleControl
 
 /// The e-stop path: the watcher drops motor_enable before anything else, latches, and forwards
@@ -137,6 +138,44 @@ struct EdgeWatcherTests {
         #expect(watcher.warnings.count == 1)
         #expect(watcher.warnings.first?.contains("SCHED_FIFO not permitted (EPERM)") == true)
         #expect(released.value == 42, "the CPU latency request is withdrawn when the watcher stops")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func onTheSimulatedChipAnEStopPressDropsMotorEnableAfterTheEdgeAndIsForwarded() throws {
+        let machine = try HardwareCatalog(layers: [.embedded]).machine(named: "rotary-r1").spec
+        let clock = SystemMonotonicClock()
+        let chip = SimulatedGPIOChip(machine: machine, clock: clock)
+        let watcher = try EdgeWatcher(gpio: chip, clock: clock, configuration: Self.configuration())
+        try watcher.start()
+        #expect(try watcher.writeMotorEnable(active: true))
+        #expect(chip.output(.motorEnable))
+
+        try chip.setInput(.pedal, active: true)
+        try chip.setInput(.estop, active: true)
+        let handled = Self.waitUntil(seconds: 20) { watcher.estopActivations == 1 && watcher.forwardedEdges == 2 }
+        watcher.stop()
+        #expect(handled)
+        #expect(!chip.output(.motorEnable))
+        var edges: [GPIOEdge] = []
+        watcher.drain(into: &edges)
+        #expect(edges.map(\.role) == [.pedal, .estop])
+        let off = chip.outputWrites.last
+        #expect(off?.role == .motorEnable && off?.active == false)
+        if let off, let press = edges.last {
+            #expect(off.at >= press.at, "the enable write is stamped after the edge it answers")
+            #expect(watcher.lastEStopResponse?.edgeAt == press.at)
+        }
+    }
+
+    /// Waits for a condition the watcher makes true, yielding the CPU between looks; the chip
+    /// offers no signal for "handled", and a fixed sleep would be a guess.
+    static func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while !condition() {
+            if Date() > deadline { return false }
+            sched_yield()
+        }
+        return true
     }
 
     @Test func aRingCapacityThatIsNotAPowerOfTwoIsRefused() {
