@@ -8,6 +8,7 @@ enum BenchmarkCommand {
         ("wire", "Swift vs C frame codec throughput, allocations per frame", WireBenchmark.run),
         ("rt", "real-time loop wake-up lateness at 1 kHz, Swift vs C, side by side", RealTimeBenchmark.run),
         ("estop", "e-stop edge to motor_enable write latency through the edge watcher", EStopBenchmark.run),
+        ("cycle", "heap allocations per control cycle while needling (simulated machine)", ControlCycleBenchmark.run),
     ]
 
     static func main(_ arguments: [String]) {

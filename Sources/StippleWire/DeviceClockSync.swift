@@ -45,14 +45,21 @@ public struct DeviceClockSync: Sendable {
             return
         }
         // Least squares of host time on device ticks, relative to the first sample for precision.
-        let xs = samples.map { Double($0.ticks &- first.ticks) }
-        let ys = samples.map { Double(Int64(bitPattern: $0.host &- first.host)) }
+        // Two passes over the samples without building arrays: this runs inside the control cycle.
         let n = Double(samples.count)
-        let mx = xs.reduce(0, +) / n, my = ys.reduce(0, +) / n
+        var mx = 0.0, my = 0.0
+        for sample in samples {
+            mx += Double(sample.ticks &- first.ticks)
+            my += Double(Int64(bitPattern: sample.host &- first.host))
+        }
+        mx /= n
+        my /= n
         var sxy = 0.0, sxx = 0.0
-        for (x, y) in zip(xs, ys) {
-            sxy += (x - mx) * (y - my)
-            sxx += (x - mx) * (x - mx)
+        for sample in samples {
+            let x = Double(sample.ticks &- first.ticks) - mx
+            let y = Double(Int64(bitPattern: sample.host &- first.host)) - my
+            sxy += x * y
+            sxx += x * x
         }
         let slope = sxx > 0 ? sxy / sxx : nominal
         let intercept = my - slope * mx
