@@ -6,7 +6,8 @@ import StippleControl
 /// Wake-up lateness of `RealTimeLoop` at 1 kHz next to a plain C program running the same loop
 /// with the same setup (Benchmarks/rt-loop-c), alternating Swift and C runs so both see the same
 /// machine load, and printing each pair side by side with the Swift/C ratio of p99 (goal: within
-/// 1.1x). Also counts the heap allocations made while the Swift loop's cycles ran (goal: 0).
+/// 1.1x). Also counts the heap allocations made while the Swift loop's cycles ran (goal: 0),
+/// with a body that pushes one record per cycle into a `RecordRing`, as the control loop does.
 enum RealTimeBenchmark {
     static let cycles = 5_000
     static let rounds = 3
@@ -17,6 +18,13 @@ enum RealTimeBenchmark {
         var count: Int
         var min, median, p99, p999, max: UInt64
         var overruns: UInt64
+    }
+
+    /// What the control loop pushes each cycle, in miniature: a plain value, every tenth critical.
+    struct Sample: DroppableRecord {
+        var cycle: UInt64
+        var deadline: UInt64
+        var isDroppable: Bool
     }
 
     /// Allocation counts read inside the loop's body: plain stores by the loop's thread, read
@@ -33,13 +41,15 @@ enum RealTimeBenchmark {
         print("  run  loop       min    median       p99     p99.9       max  overruns   (µs)")
         var swiftRuns: [Figures] = [], cRuns: [Figures] = []
         var allocations: [UInt64] = []
+        var pushed: [Int] = []
         var warnings: Set<String> = []
         var cProblem: String?
         for round in 1...rounds {
             switch swiftRun() {
-            case .success(let (figures, allocated, w)):
+            case .success(let (figures, allocated, records, w)):
                 swiftRuns.append(figures)
                 allocations.append(allocated)
+                pushed.append(records)
                 warnings.formUnion(w)
                 printRow(round, "Swift", figures)
             case .failure(let error):
@@ -68,18 +78,21 @@ enum RealTimeBenchmark {
             print("  C loop: not found next to stipple-bench and not buildable here; `make bench` builds it")
         }
         print("  Swift heap allocations during cycles 100-\(cycles - 1): \(allocations.map(String.init).joined(separator: ", ")) "
-              + "per run (goal 0; counts the whole process, so another thread's allocation would show too)")
+              + "per run (goal 0; counts the whole process, so another thread's allocation would show too); "
+              + "records pushed into the ring per run: \(pushed.map(String.init).joined(separator: ", "))")
     }
 
-    static func swiftRun() -> Result<(Figures, UInt64, [String]), RealTimeError> {
+    static func swiftRun() -> Result<(Figures, UInt64, Int, [String]), RealTimeError> {
         do {
             let loop = try RealTimeLoop(configuration: RealTimeConfiguration(
                 periodNanoseconds: period, priority: priority, lockMemory: true, timerSlackNanoseconds: 1,
                 latenessWindow: cycles, cycleLimit: UInt64(cycles), threadName: "bench-rt"))
             let probe = AllocationProbe()
+            let ring = try RecordRing<Sample>(capacity: 8192, reserve: 64)
             let last = UInt64(cycles - 1)
-            try loop.start { cycle, _ in
+            try loop.start { cycle, deadline in
                 if cycle == 100 { probe.atCycle100 = stipple_alloc_count() }
+                ring.tryPush(Sample(cycle: cycle, deadline: deadline, isDroppable: cycle % 10 != 0))
                 if cycle == last { probe.atLastCycle = stipple_alloc_count() }
             }
             _ = loop.waitUntilFinished(timeoutNanoseconds: UInt64(cycles) * period * 4 + 5_000_000_000)
@@ -88,7 +101,8 @@ enum RealTimeBenchmark {
             let figures = Figures(count: s.count, min: s.minNanoseconds, median: s.medianNanoseconds,
                                   p99: s.p99Nanoseconds, p999: s.p999Nanoseconds, max: s.maxNanoseconds,
                                   overruns: loop.overruns)
-            return .success((figures, probe.atLastCycle &- probe.atCycle100, loop.warnings))
+            let records = ring.count
+            return .success((figures, probe.atLastCycle &- probe.atCycle100, records, loop.warnings))
         } catch {
             return .failure(error)
         }
