@@ -21,11 +21,14 @@ final class LoopSide: @unchecked Sendable {
     let records: RecordRing<ControlRecord>
     let registry: CartridgeUseRegistry
     let client: String
+    /// In real time, the e-stop path: its own thread drops the enable line on the edge.
+    let watcher: EdgeWatcher?
     private var nextStep = 0
     private var origin: UInt64 = 0
     private var current: SessionSettings
 
-    init(plan: SessionPlan, device: DeviceLink?, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry) throws {
+    init(plan: SessionPlan, device: DeviceLink?, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry,
+         watchEdges: Bool) throws {
         self.plan = plan
         self.client = client
         self.registry = registry
@@ -46,10 +49,19 @@ final class LoopSide: @unchecked Sendable {
         records = try RecordRing(capacity: 8192, reserve: 512)
         _ = scriptRequests.tryPush(.load(plan.initial))
         let link: DeviceLink = device ?? simulatedLink!
+        let watcher = watchEdges ? try EdgeWatcher(gpio: chip, clock: clock) : nil
+        self.watcher = watcher
         session = ControlSession(
-            machine: plan.machine, device: link, gpio: chip, now: clock.now().nanoseconds, nonce: UInt32(truncatingIfNeeded: clock.now().nanoseconds | 1),
+            machine: plan.machine, device: link, gpio: chip, now: clock.now().nanoseconds,
+            nonce: UInt32(truncatingIfNeeded: clock.now().nanoseconds | 1),
+            edges: watcher.map { w in { buffer in _ = w.drain(into: &buffer) } },
+            enableInhibited: { watcher?.estopLatched ?? false },
             requests: { [unowned self] in self.keyRequests.pop() ?? self.scriptRequests.pop() },
-            records: { [unowned self] r in _ = self.records.tryPush(r, droppable: r.isDroppable) })
+            records: { [unowned self] r in
+                // A reset the core accepted clears the watcher's latch too.
+                if r.kind == .reset { watcher?.resetLatch() }
+                _ = self.records.tryPush(r, droppable: r.isDroppable)
+            })
     }
 
     /// One loop iteration at `now`: script steps due, the simulator, the control cycle.

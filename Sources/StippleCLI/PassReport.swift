@@ -33,9 +33,10 @@ enum PassReport {
                 let o = p.membraneOffset
                 out.append(String(format: "  rate    mean %.1f Hz  min %.1f  max %.1f  (%u samples)",
                                   s.rateMeanHertz, s.rateMinHertz, s.rateMaxHertz, s.samples))
+                // Below the membrane offset the needle tip does not reach the skin: depth 0.
                 out.append(String(format: "  needle  mean %.3f mm  min %.3f  max %.3f  (stage set depth %.3f mm minus membrane %.3f mm)",
-                                  s.depthMeanMillimetres - o, s.depthMinMillimetres - o, s.depthMaxMillimetres - o,
-                                  s.depthMeanMillimetres, o))
+                                  max(0, s.depthMeanMillimetres - o), max(0, s.depthMinMillimetres - o),
+                                  max(0, s.depthMaxMillimetres - o), s.depthMeanMillimetres, o))
             } else {
                 out.append("  no telemetry received during the pass")
             }

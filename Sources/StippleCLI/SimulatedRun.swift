@@ -76,7 +76,7 @@ final class SimulatedRun {
 
     func runVirtual() throws -> ExitStatus {
         let clock = VirtualClock()
-        let side = try LoopSide(plan: plan, device: nil, clock: clock, client: client, registry: registry)
+        let side = try LoopSide(plan: plan, device: nil, clock: clock, client: client, registry: registry, watchEdges: false)
         side.start(at: 0)
         let end = UInt64((plan.script?.durationMilliseconds ?? 0) + 1000) * 1_000_000
         ctx.print("stipple run: \(plan.machine.name) (simulated, virtual time), client \(client)")
@@ -100,7 +100,7 @@ final class SimulatedRun {
                 throw CLIError("cannot connect to the simulator at \(socketPath) (--sim-socket): \(error). Start it with `stipple sim serve --machine \(plan.machine.name) --socket \(socketPath)`")
             }
         }
-        let side = try LoopSide(plan: plan, device: device, clock: clock, client: client, registry: registry)
+        let side = try LoopSide(plan: plan, device: device, clock: clock, client: client, registry: registry, watchEdges: true)
         let keys = plan.script == nil ? TerminalKeys() : nil
         if plan.script == nil && keys == nil {
             throw CLIError("an interactive run needs a terminal for the pedal and e-stop keys (run): pass --script FILE, or run it in a terminal")
@@ -115,8 +115,9 @@ final class SimulatedRun {
         let end = plan.script.map { origin + UInt64($0.durationMilliseconds + 1000) * 1_000_000 }
         ctx.print("stipple run: \(plan.machine.name) (\(socketPath == nil ? "built-in simulator" : "simulator at \(socketPath!)"), real time), client \(client)")
         if keys != nil { ctx.print("keys: a arm, space pedal, e e-stop, r reset, d disarm, q quit") }
+        try side.watcher?.start()
         try loop.start { _, _ in side.cycle(now: clock.now().nanoseconds) }
-        for w in loop.warnings { ctx.printError("warning: \(w)") }
+        for w in loop.warnings + (side.watcher?.warnings ?? []) { ctx.printError("warning: \(w)") }
 
         var pedal = false, estop = false, lastStatus: UInt64 = 0
         while !interrupted.load(ordering: .relaxed) {
@@ -150,6 +151,7 @@ final class SimulatedRun {
             }
         }
         loop.stop()
+        side.watcher?.stop()
         while let r = side.records.ring.pop() { absorb(r) }
         if keys != nil { ctx.print("") }
         let s = loop.statistics
@@ -162,7 +164,8 @@ final class SimulatedRun {
         let rate = lastTelemetry?.rateHertz ?? 0
         let depth = lastTelemetry?.depthMillimetres ?? 0
         let set = openPass.map { _ in "running" } ?? "-"
-        let line = String(format: "\r%@  %-10@ pedal %@  e-stop %@  rate %6.1f Hz  depth %5.3f mm  pass %@  ",
+        // \u{1B}[K clears the rest of the line, so a shorter status leaves no stale characters.
+        let line = String(format: "\r%@  %-10@ pedal %@  e-stop %@  rate %6.1f Hz  stage %6.3f mm  pass %@\u{1B}[K",
                           PassReport.clock(now, from: origin), state.description, pedal ? "down" : "up  ",
                           estop ? "PRESSED" : "ok     ", rate, depth, set)
         FileHandle.standardOutput.write(Data(line.utf8))

@@ -35,8 +35,12 @@ public enum ControlCore {
         } else if let f = inputs.deviceFault, s.machine != .eStopped, s.machine != .fault {
             let code = FaultCode(wire: f.code)
             if code == .estop {
+                // The firmware saw the e-stop first (its own input): same reaction, same record.
                 endPass(&s, reason: .estop, fault: .estop, now: now, &out)
                 transition(&s, to: .eStopped, now: now, &out)
+                var r = ControlRecord(kind: .estop, at: now)
+                r.code = FaultCode.estop.rawValue
+                out.records.append(r)
             } else {
                 enterFault(&s, code, reason: code == .cartridgeRemoved ? .cartridgeRemoved : .fault, now: now, sendStop: true, &out)
             }

@@ -20,6 +20,7 @@ public final class ControlSession {
     private let records: (ControlRecord) -> Void
     private let nextRequest: () -> OperatorRequest?
     private let drainEdges: (inout [GPIOEdge]) -> Void
+    private let enableInhibited: () -> Bool
     private var edges: [GPIOEdge] = []
     private let rx = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
     private var pedalDown = false
@@ -34,9 +35,12 @@ public final class ControlSession {
     ///     `EdgeWatcher` running its own thread supplies them instead.
     ///   - requests: polled once per cycle for the operator's next request.
     ///   - records: receives every record, in order; must not block or allocate (a ring push).
+    ///   - enableInhibited: true while an e-stop watcher has latched: the session then never
+    ///     drives the enable line active, even in the cycle before it has seen the edge itself.
     public init(machine: MachineSpec, device: DeviceLink, gpio: GPIOLines, now: UInt64, nonce: UInt32,
                 linkConfiguration: LinkConfiguration = LinkConfiguration(),
                 edges: ((inout [GPIOEdge]) -> Void)? = nil,
+                enableInhibited: @escaping () -> Bool = { false },
                 requests: @escaping () -> OperatorRequest?,
                 records: @escaping (ControlRecord) -> Void) {
         self.machine = machine
@@ -45,6 +49,7 @@ public final class ControlSession {
         self.records = records
         self.nextRequest = requests
         self.drainEdges = edges ?? { [gpio] buffer in try? gpio.drainEdges(into: &buffer) }
+        self.enableInhibited = enableInhibited
         link = ReliableLink(role: .host, configuration: linkConfiguration, now: now)
         self.edges.reserveCapacity(64)
         phase = .identifying(nonce: nonce, since: now)
@@ -116,10 +121,11 @@ public final class ControlSession {
         let out = ControlCore.step(&state, inputs, now: now)
 
         // 4. Enable line first: it stops the motor even if USB is gone.
-        if enableWritten != out.motorEnable {
+        let enable = out.motorEnable && !enableInhibited()
+        if enableWritten != enable {
             do {
-                try gpio.write(.motorEnable, active: out.motorEnable)
-                enableWritten = out.motorEnable
+                try gpio.write(.motorEnable, active: enable)
+                enableWritten = enable
             } catch {
                 // A failed write of "off" is retried next cycle; the firmware deadline is the backstop.
                 enableWritten = nil
