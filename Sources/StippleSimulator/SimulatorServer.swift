@@ -44,8 +44,8 @@ public final class SimulatorServer: @unchecked Sendable {
     private let inbound: UnsafeMutableRawBufferPointer
     private let outbound = ByteRing(capacity: 65_536)
 
-    /// Binds and listens on `path` (a stale socket file left by a dead server is replaced; a live
-    /// one is refused).
+    /// Binds and listens on `path`. A stale socket file left by a dead server is replaced; a live
+    /// server's socket, or any other file, is refused.
     public init(path: String, machine: SimulatedMachine, periodNanoseconds: UInt64 = 500_000) throws(SimulatorServerError) {
         self.path = path
         self.machine = machine
@@ -53,8 +53,13 @@ public final class SimulatorServer: @unchecked Sendable {
         guard UnixSocketAddress.with(path: path, { _, _ in true }) != nil else {
             throw .pathTooLong(path: path, limit: UnixSocketAddress.pathLimit)
         }
-        if Self.someoneListens(at: path) { throw .inUse(path: path) }
-        unlink(path)
+        var existing = stat()
+        if lstat(path, &existing) == 0 {
+            // Only a socket file (a server that died) is replaced; anything else is refused.
+            guard existing.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
+            if Self.someoneListens(at: path) { throw .inUse(path: path) }
+            unlink(path)
+        }
         let fd = UnixSocketAddress.streamSocket()
         guard fd >= 0 else { throw .system(operation: "socket", path: path, errno: errno) }
         let bound = UnixSocketAddress.with(path: path) { bind(fd, $0, $1) } ?? -1

@@ -138,6 +138,12 @@ struct SimulatorServerTests {
         }
         #expect(outcome == .disconnected)
         #expect(throws: LinkError.self) { _ = try SocketDeviceLink(path: path) }
+        // A file that is not a socket is never deleted to make room.
+        let plain = Self.socketPath()
+        #expect(FileManager.default.createFile(atPath: plain, contents: Data("keep me".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: plain) }
+        #expect(throws: SimulatorServerError.notASocket(path: plain)) { _ = try SimulatorServer(path: plain, machine: try Self.machine()) }
+        #expect(FileManager.default.contents(atPath: plain) == Data("keep me".utf8))
         let long = "/tmp/" + String(repeating: "x", count: 200)
         #expect(throws: SimulatorServerError.pathTooLong(path: long, limit: 107)) { _ = try SimulatorServer(path: long, machine: try Self.machine()) }
     }
