@@ -122,6 +122,30 @@ struct ConnectionTests {
         #expect(ticks >= expected && ticks <= expected + 200, "ticks \(ticks), expected about \(expected)")
     }
 
+    @Test func theHostsClockFitRecoversTheDevicesDrift() throws {
+        let h = try HostHarness(clockDriftPPM: 80)
+        try #require(try h.connect() != nil)
+        var sync = DeviceClockSync(tickHertz: 1_000_000)
+        for i in 0..<20 {
+            let sent = h.now
+            let nonce = UInt32(i)
+            let ticks = try #require(try h.query(.clockRequest(nonce: nonce)) { m -> UInt64? in
+                if case .clockReply(nonce, let t) = m { t } else { nil }
+            })
+            sync.add(deviceTicks: ticks, hostSent: sent, hostReceived: h.now)
+            h.run(milliseconds: 100)
+        }
+        #expect(abs(sync.driftPPM - 80) < 5, "fitted \(sync.driftPPM) ppm")
+
+        // Telemetry stamped by the device maps back to its arrival, within a control cycle and the
+        // fit's error (the pipe delivers a sample in the cycle it was taken).
+        let last = try #require(h.telemetry.last)
+        let mapped = try #require(sync.hostTime(forDeviceTicks: last.sample.deviceTicks))
+        let lag = Int64(bitPattern: last.at &- mapped)
+        #expect(lag >= -20_000 && lag <= 120_000, "arrived \(lag) ns after the mapped device time")
+        print("clock fit: \(sync.driftPPM) ppm, telemetry arrived \(lag) ns after its mapped time")
+    }
+
     @Test func cartridgeInfoAndCalibrationRoundTrip() throws {
         let h = try HostHarness()
         h.machine.cartridgeLot = 240_117

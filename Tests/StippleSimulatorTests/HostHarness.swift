@@ -31,13 +31,13 @@ final class HostHarness {
     private var buffer = [UInt8](repeating: 0, count: 65_536)
 
     init(machine name: String = "rotary-r1", cartridge: String? = "1RL-0.25", gpio: Bool = true,
-         seed: UInt64 = 7, telemetryHertz: Int = 500) throws {
+         seed: UInt64 = 7, telemetryHertz: Int = 500, clockDriftPPM: Double = 0) throws {
         let catalog = HardwareCatalog(layers: [.embedded])
         spec = try catalog.machine(named: name).spec
         let cart = try cartridge.map { try catalog.cartridge(named: $0).cartridge }
         chip = gpio ? SimulatedGPIOChip(machine: spec, clock: clock) : nil
         machine = SimulatedMachine(machine: spec, cartridge: cart, cartridgeID: 0xCA27_0001, serial: 0x5717_0042,
-                                   gpio: chip, seed: seed, telemetryHertz: telemetryHertz)
+                                   gpio: chip, seed: seed, telemetryHertz: telemetryHertz, clockDriftPPM: clockDriftPPM)
         pipe = SimulatedDeviceLink(machine: machine, seed: seed ^ 0xABCD)
         host = ReliableLink(role: .host, now: 0)
     }
