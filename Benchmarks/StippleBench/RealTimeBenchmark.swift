@@ -10,7 +10,9 @@ import StippleControl
 /// with a body that pushes one record per cycle into a `RecordRing`, as the control loop does.
 enum RealTimeBenchmark {
     static let cycles = 5_000
-    static let rounds = 3
+    /// Five pairs: on a shared machine one round's p99 can double from a neighbour's burst, and
+    /// the median of five shrugs off two such rounds.
+    static let rounds = 5
     static let period: UInt64 = 1_000_000
     static let priority: Int32 = 80
 
@@ -71,7 +73,8 @@ enum RealTimeBenchmark {
         if !cRuns.isEmpty, cRuns.count == swiftRuns.count {
             let ratios = zip(swiftRuns, cRuns).map { Double($0.p99) / Double(max($1.p99, 1)) }
             let swiftP99 = median(swiftRuns.map(\.p99)), cP99 = median(cRuns.map(\.p99))
-            print(String(format: "  p99 Swift/C per round: %@", ratios.map { String(format: "%.2f", $0) }.joined(separator: "  ")))
+            print(String(format: "  p99 Swift/C per round: %@ (median %.2f)",
+                         ratios.map { String(format: "%.2f", $0) }.joined(separator: "  "), ratios.sorted()[ratios.count / 2]))
             print(String(format: "  p99 median of rounds: Swift %@ µs, C %@ µs, ratio %.2f (goal <= 1.10)",
                          us(swiftP99), us(cP99), Double(swiftP99) / Double(max(cP99, 1))))
         } else if c == nil {
