@@ -56,6 +56,7 @@ final class LoopSide: @unchecked Sendable {
             nonce: UInt32(truncatingIfNeeded: clock.now().nanoseconds | 1),
             edges: watcher.map { w in { buffer in _ = w.drain(into: &buffer) } },
             enableInhibited: { watcher?.estopLatched ?? false },
+            writeEnable: watcher.map { w in { active in (try? w.writeMotorEnable(active: active)) ?? false } },
             requests: { [unowned self] in self.keyRequests.pop() ?? self.scriptRequests.pop() },
             records: { [unowned self] r in
                 // A reset the core accepted clears the watcher's latch too.

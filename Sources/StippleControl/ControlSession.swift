@@ -21,6 +21,7 @@ public final class ControlSession {
     private let nextRequest: () -> OperatorRequest?
     private let drainEdges: (inout [GPIOEdge]) -> Void
     private let enableInhibited: () -> Bool
+    private let writeEnable: (Bool) -> Bool
     private var edges: [GPIOEdge] = []
     private let rx = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
     private var pedalDown = false
@@ -37,10 +38,14 @@ public final class ControlSession {
     ///   - records: receives every record, in order; must not block or allocate (a ring push).
     ///   - enableInhibited: true while an e-stop watcher has latched: the session then never
     ///     drives the enable line active, even in the cycle before it has seen the edge itself.
+    ///   - writeEnable: writes the enable line, returning whether it now has that level; an
+    ///     `EdgeWatcher`'s `writeMotorEnable` re-checks its latch after switching on, closing the
+    ///     race with the watcher's thread.
     public init(machine: MachineSpec, device: DeviceLink, gpio: GPIOLines, now: UInt64, nonce: UInt32,
                 linkConfiguration: LinkConfiguration = LinkConfiguration(),
                 edges: ((inout [GPIOEdge]) -> Void)? = nil,
                 enableInhibited: @escaping () -> Bool = { false },
+                writeEnable: ((Bool) -> Bool)? = nil,
                 requests: @escaping () -> OperatorRequest?,
                 records: @escaping (ControlRecord) -> Void) {
         self.machine = machine
@@ -50,6 +55,11 @@ public final class ControlSession {
         self.nextRequest = requests
         self.drainEdges = edges ?? { [gpio] buffer in try? gpio.drainEdges(into: &buffer) }
         self.enableInhibited = enableInhibited
+        if let writeEnable {
+            self.writeEnable = writeEnable
+        } else {
+            self.writeEnable = { [gpio] active in (try? gpio.write(.motorEnable, active: active)) != nil }
+        }
         link = ReliableLink(role: .host, configuration: linkConfiguration, now: now)
         self.edges.reserveCapacity(64)
         phase = .identifying(nonce: nonce, since: now)
@@ -123,13 +133,8 @@ public final class ControlSession {
         // 4. Enable line first: it stops the motor even if USB is gone.
         let enable = out.motorEnable && !enableInhibited()
         if enableWritten != enable {
-            do {
-                try gpio.write(.motorEnable, active: enable)
-                enableWritten = enable
-            } catch {
-                // A failed write of "off" is retried next cycle; the firmware deadline is the backstop.
-                enableWritten = nil
-            }
+            // A failed write is retried next cycle; the firmware deadline is the backstop.
+            enableWritten = writeEnable(enable) ? enable : nil
         }
         if ledWritten != out.statusLED {
             ledWritten = (try? gpio.write(.statusLED, active: out.statusLED)) != nil ? out.statusLED : nil

@@ -21,6 +21,9 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
     private let clock: any MonotonicClock
     private let lines: Mutex<Lines>
     private let signal = EdgeSignal()
+    /// The levels as bits (wired in bits 8-12, level in bits 0-4, by role ordinal), published on
+    /// every change: the simulated firmware reads them every 100 µs step without taking the lock.
+    private let snapshot = Atomic<UInt16>(0)
 
     /// Roles not in the machine's pin map do not exist on this chip. Initial levels: pedal up,
     /// e-stop not pressed, cartridge present, every output inactive (the safe default).
@@ -33,7 +36,19 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
         }
         var pending: [GPIOEdge] = []
         pending.reserveCapacity(256)
-        lines = Mutex(Lines(levels: levels, pending: pending, writes: []))
+        var writes: [(role: GPIOLineRole, active: Bool, at: MonotonicInstant)] = []
+        writes.reserveCapacity(1024)
+        lines = Mutex(Lines(levels: levels, pending: pending, writes: writes))
+        snapshot.store(Self.bits(levels), ordering: .releasing)
+    }
+
+    private static func bits(_ levels: [GPIOLineRole: Bool]) -> UInt16 {
+        var b: UInt16 = 0
+        for (role, level) in levels {
+            b |= 1 << (8 + role.ordinal)
+            if level { b |= 1 << role.ordinal }
+        }
+        return b
     }
 
     // MARK: The seam, as the host sees it
@@ -58,6 +73,7 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
             if old != active {
                 l.levels[role] = active
                 l.writes.append((role, active, at))
+                snapshot.store(Self.bits(l.levels), ordering: .releasing)
             }
             return true
         }
@@ -91,6 +107,7 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
             guard old != active else { return false }
             l.levels[role] = active
             l.pending.append(GPIOEdge(role: role, active: active, at: at))
+            snapshot.store(Self.bits(l.levels), ordering: .releasing)
             return true
         }
         switch outcome {
@@ -119,6 +136,8 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
 
     /// A line's level for the simulated machine's firmware: nil if the machine has no such line.
     func level(_ role: GPIOLineRole) -> Bool? {
-        lines.withLock { $0.levels[role] }
+        let b = snapshot.load(ordering: .acquiring)
+        guard b & (1 << (8 + role.ordinal)) != 0 else { return nil }
+        return b & (1 << role.ordinal) != 0
     }
 }

@@ -43,6 +43,7 @@ public final class ReliableLink {
     private var ackPendingSince: UInt64?
     private var ackImmediately = false
     private var lastValidReceive: UInt64
+    private var lastIdentifyNonce: UInt32?
 
     // RFC 6298 state.
     private var srtt: UInt64 = 0
@@ -125,8 +126,9 @@ public final class ReliableLink {
     private func handle(_ f: DecodedFrame, now: UInt64, deliver: (Message) -> Void) {
         statistics.framesReceived += 1
         lastValidReceive = now
-        if !f.isControl, role == .device, f.payload[0] == 0x01 {
+        if !f.isControl, role == .device, f.payload[0] == 0x01, !isRepeatedIdentify(f) {
             // identify: the host (re)connects; adopt its numbering and restart ours.
+            lastIdentifyNonce = f.payload.count >= 11 ? LittleEndian.load(UInt32.self, from: f.payload, at: 7) : nil
             recvNext = Int(f.seq)
             sendBase = 0
             sendNext = 0
@@ -170,6 +172,14 @@ public final class ReliableLink {
             if ackPendingSince == nil { ackPendingSince = now }
             ackImmediately = true
         }
+    }
+
+    /// A retransmitted identify (same nonce, already delivered) is a duplicate, not a reconnection:
+    /// resetting again would drop replies and run the commands after it twice.
+    private func isRepeatedIdentify(_ f: DecodedFrame) -> Bool {
+        guard let last = lastIdentifyNonce, f.payload.count >= 11 else { return false }
+        let behind = (Int(f.seq) - recvNext) & 127 >= 64
+        return behind && LittleEndian.load(UInt32.self, from: f.payload, at: 7) == last
     }
 
     private func acknowledge(upTo ack: Int, now: UInt64) {

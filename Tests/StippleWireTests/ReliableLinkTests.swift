@@ -149,3 +149,28 @@ struct ReliableLinkTests {
         #expect(s.retransmissions == 0, "a clean link never retransmits")
     }
 }
+
+@Suite("Reliable link: repeated identify")
+struct RepeatedIdentifyTests {
+    @Test func aRetransmittedIdentifyIsADuplicateNotAReconnection() throws {
+        let device = ReliableLink(role: .device, now: 0)
+        var got: [Message] = []
+        func frame(_ m: Message, seq: UInt8) throws -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: 64)
+            let n = try out.withUnsafeMutableBytes { try FrameEncoder.message(m, seq: seq, ack: 0, into: $0) }
+            return Array(out[0..<n])
+        }
+        let identify = Message.identify(protocolVersion: 1, tableHash: MessageTable.tableHash, nonce: 42)
+        device.receive(try frame(identify, seq: 5), now: 1) { got.append($0) }
+        device.receive(try frame(.heartbeat(counter: 1), seq: 6), now: 2) { got.append($0) }
+        // The host did not see our ACK and resends identify: same nonce, behind recv_next.
+        device.receive(try frame(identify, seq: 5), now: 3) { got.append($0) }
+        device.receive(try frame(.heartbeat(counter: 1), seq: 6), now: 4) { got.append($0) }
+        #expect(got == [identify, .heartbeat(counter: 1)], "delivered once each")
+        #expect(device.statistics.duplicatesDropped == 2)
+        // A new host (new nonce) still resets the device, whatever its SEQ.
+        let fresh = Message.identify(protocolVersion: 1, tableHash: MessageTable.tableHash, nonce: 43)
+        device.receive(try frame(fresh, seq: 0), now: 5) { got.append($0) }
+        #expect(got.last == fresh)
+    }
+}
