@@ -1,6 +1,11 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The codec, the control loop and the simulator are compiled with optimisation even in debug
+/// builds: tests run hours of virtual time through them, and an unoptimised simulated cycle is
+/// ten times slower. The rest of the package stays debuggable.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Stipple",
     platforms: [.macOS(.v14)],
@@ -40,14 +45,22 @@ let package = Package(
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
             plugins: ["EmbedHardwarePlugin"]
         ),
-        .target(name: "StippleWire"),
+        .target(name: "StippleWire", swiftSettings: optimisedInDebug),
         .target(name: "StippleProtocolC", path: "Firmware-Protocol/c", exclude: ["test", "Makefile"], cSettings: [.unsafeFlags(["-std=c99", "-Wall", "-Wextra", "-Werror"])]),
         .target(name: "StippleHardware", dependencies: ["StippleModel"]),
         .target(name: "StippleLinux", dependencies: ["StippleHardware", "StippleModel", "CGPIOD", "CLibUSB"]),
-        .target(name: "StippleSimulator", dependencies: ["StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"]),
+        .target(
+            name: "StippleSimulator",
+            dependencies: ["StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"],
+            swiftSettings: optimisedInDebug
+        ),
         // prctl(PR_SET_TIMERSLACK) for the real-time thread: prctl is variadic, invisible to Swift.
         .target(name: "CStippleRealTime"),
-        .target(name: "StippleControl", dependencies: ["StippleHardware", "StippleModel", "StippleWire", "CStippleRealTime"]),
+        .target(
+            name: "StippleControl",
+            dependencies: ["StippleHardware", "StippleModel", "StippleWire", "CStippleRealTime"],
+            swiftSettings: optimisedInDebug
+        ),
         .target(name: "StippleJournal", dependencies: ["StippleModel"]),
         // The CLI's commands live in a library so tests can run them in-process.
         .target(
