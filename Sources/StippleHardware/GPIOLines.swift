@@ -19,17 +19,22 @@ public struct GPIOError: Error, Sendable, Hashable, CustomStringConvertible {
     public var operation: String
     public var role: GPIOLineRole?
     public var errno: Int32?
+    /// Why it failed in the technician's terms and what to do about it, when the backend knows
+    /// (`no permission on /dev/gpiochip0: add the user to group stipple ...`).
+    public var advice: String?
 
-    public init(operation: String, role: GPIOLineRole? = nil, errno: Int32? = nil) {
+    public init(operation: String, role: GPIOLineRole? = nil, errno: Int32? = nil, advice: String? = nil) {
         self.operation = operation
         self.role = role
         self.errno = errno
+        self.advice = advice
     }
 
     public var description: String {
         var s = "GPIO \(operation) failed"
         if let role { s += " on line \(role)" }
         if let errno { s += " (errno \(errno))" }
+        if let advice { s += ": \(advice)" }
         return s
     }
 }
