@@ -100,6 +100,8 @@ let package = Package(
             dependencies: ["StippleControl", "StippleHardware", "StippleModel", "StippleSimulator"]
         ),
         .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
+        // The libgpiod/libusb backends through their debug-build mocking drivers.
+        .testTarget(name: "StippleLinuxTests", dependencies: ["StippleLinux", "StippleHardware", "StippleModel"]),
         // The control core against the simulated machine, end to end, in virtual time.
         .testTarget(
             name: "StippleSessionTests",
