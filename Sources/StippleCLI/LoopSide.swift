@@ -8,8 +8,18 @@ import StippleSimulator
 /// only pushes key requests and pops records through the rings, and reads the rest after the loop
 /// has stopped — hence `@unchecked Sendable`.
 final class LoopSide: @unchecked Sendable {
+    /// Where the machine is: simulated in this process, a simulator process behind a socket (GPIO
+    /// still simulated here, as a controller's header would be), or real GPIO and USB.
+    enum Backend {
+        case simulated
+        case socket(DeviceLink)
+        case hardware(gpio: GPIOLines, device: DeviceLink)
+    }
+
     let plan: SessionPlan
-    let chip: SimulatedGPIOChip
+    /// The simulated GPIO chip, when the lines are simulated (nil on real hardware).
+    let chip: SimulatedGPIOChip?
+    let gpio: GPIOLines
     let simulated: SimulatedMachine?
     let simulatedLink: SimulatedDeviceLink?
     var session: ControlSession!
@@ -27,32 +37,47 @@ final class LoopSide: @unchecked Sendable {
     private var origin: UInt64 = 0
     private var current: SessionSettings
 
-    init(plan: SessionPlan, device: DeviceLink?, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry,
+    init(plan: SessionPlan, backend: Backend, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry,
          watchEdges: Bool) throws {
         self.plan = plan
         self.client = client
         self.registry = registry
         current = plan.initial
-        chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
-        if device == nil {
+        let link: DeviceLink
+        switch backend {
+        case .simulated:
+            let chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
             let m = SimulatedMachine(machine: plan.machine, cartridge: plan.initial.cartridge,
                                      cartridgeID: plan.initial.cartridgeID, serial: 0x5717_0001,
                                      gpio: chip, seed: 1, telemetryHertz: 500)
+            self.chip = chip
+            gpio = chip
             simulated = m
-            simulatedLink = SimulatedDeviceLink(machine: m)
-        } else {
+            let l = SimulatedDeviceLink(machine: m)
+            simulatedLink = l
+            link = l
+        case .socket(let device):
+            let chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
+            self.chip = chip
+            gpio = chip
             simulated = nil
             simulatedLink = nil
+            link = device
+        case .hardware(let lines, let device):
+            chip = nil
+            gpio = lines
+            simulated = nil
+            simulatedLink = nil
+            link = device
         }
         keyRequests = try SPSCRing(capacity: 64)
         scriptRequests = try SPSCRing(capacity: 64)
         records = try RecordRing(capacity: 8192, reserve: 512)
         _ = scriptRequests.tryPush(.load(plan.initial))
-        let link: DeviceLink = device ?? simulatedLink!
-        let watcher = watchEdges ? try EdgeWatcher(gpio: chip, clock: clock) : nil
+        let watcher = watchEdges ? try EdgeWatcher(gpio: gpio, clock: clock) : nil
         self.watcher = watcher
         session = ControlSession(
-            machine: plan.machine, device: link, gpio: chip, now: clock.now().nanoseconds,
+            machine: plan.machine, device: link, gpio: gpio, now: clock.now().nanoseconds,
             nonce: UInt32(truncatingIfNeeded: clock.now().nanoseconds | 1),
             edges: watcher.map { w in { buffer in _ = w.drain(into: &buffer) } },
             enableInhibited: { watcher?.estopLatched ?? false },
@@ -101,12 +126,12 @@ final class LoopSide: @unchecked Sendable {
             case .reset: _ = scriptRequests.tryPush(.reset)
             case .pause: _ = scriptRequests.tryPush(.pause)
             case .resume: _ = scriptRequests.tryPush(.resume)
-            case .pedalDown: try? chip.setInput(.pedal, active: true)
-            case .pedalUp: try? chip.setInput(.pedal, active: false)
-            case .estopPress: try? chip.setInput(.estop, active: true)
-            case .estopRelease: try? chip.setInput(.estop, active: false)
-            case .cartridgePull: try? chip.setInput(.cartridgePresent, active: false)
-            case .cartridgeInsert: try? chip.setInput(.cartridgePresent, active: true)
+            case .pedalDown: try? chip?.setInput(.pedal, active: true)
+            case .pedalUp: try? chip?.setInput(.pedal, active: false)
+            case .estopPress: try? chip?.setInput(.estop, active: true)
+            case .estopRelease: try? chip?.setInput(.estop, active: false)
+            case .cartridgePull: try? chip?.setInput(.cartridgePresent, active: false)
+            case .cartridgeInsert: try? chip?.setInput(.cartridgePresent, active: true)
             case .unplug: simulatedLink?.faults.unplugged = true
             case .linkLoss(let rate): simulatedLink?.faults.dropRate = rate
             case .linkStall(let ms): simulatedLink?.faults.stalledUntil = now + UInt64(ms) * 1_000_000

@@ -76,7 +76,7 @@ final class SimulatedRun {
 
     func runVirtual() throws -> ExitStatus {
         let clock = VirtualClock()
-        let side = try LoopSide(plan: plan, device: nil, clock: clock, client: client, registry: registry, watchEdges: false)
+        let side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: false)
         side.start(at: 0)
         let end = UInt64((plan.script?.durationMilliseconds ?? 0) + 1000) * 1_000_000
         ctx.print("stipple run: \(plan.machine.name) (simulated, virtual time), client \(client)")
@@ -100,7 +100,8 @@ final class SimulatedRun {
                 throw CLIError("cannot connect to the simulator at \(socketPath) (--sim-socket): \(error). Start it with `stipple sim serve --machine \(plan.machine.name) --socket \(socketPath)`")
             }
         }
-        let side = try LoopSide(plan: plan, device: device, clock: clock, client: client, registry: registry, watchEdges: true)
+        let side = try LoopSide(plan: plan, backend: device.map { .socket($0) } ?? .simulated, clock: clock,
+                                client: client, registry: registry, watchEdges: true)
         let keys = plan.script == nil ? TerminalKeys() : nil
         if plan.script == nil && keys == nil {
             throw CLIError("an interactive run needs a terminal for the pedal and e-stop keys (run): pass --script FILE, or run it in a terminal")
@@ -132,10 +133,10 @@ final class SimulatedRun {
                     switch k {
                     case UInt8(ascii: " "):
                         pedal.toggle()
-                        try? side.chip.setInput(.pedal, active: pedal)
+                        try? side.chip?.setInput(.pedal, active: pedal)
                     case UInt8(ascii: "e"):
                         estop.toggle()
-                        try? side.chip.setInput(.estop, active: estop)
+                        try? side.chip?.setInput(.estop, active: estop)
                     case UInt8(ascii: "a"): _ = side.keyRequests.tryPush(LoopSide.arm(plan.initial, client: client, registry: registry))
                     case UInt8(ascii: "d"): _ = side.keyRequests.tryPush(.disarm)
                     case UInt8(ascii: "r"): _ = side.keyRequests.tryPush(.reset)
