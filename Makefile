@@ -4,7 +4,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 STIPPLE = .build/debug/stipple
 
-.PHONY: deps build test demo bench fuzz clean
+.PHONY: deps build test demo bench fuzz clean rig-setup rig-test
 
 deps:
 	@scripts/install-deps.sh
@@ -44,6 +44,15 @@ bench: deps
 # libFuzzer on the Swift and the C frame decoders, FUZZ_SECONDS each (default 60).
 fuzz: deps
 	Firmware-Protocol/fuzz/run.sh
+
+# Hardware-in-the-loop rig (Hardware/rig/README.md): a QEMU guest with Debian's kernel, a simulated
+# GPIO chip and a USB gadget. rig-setup is one-time and idempotent (root: apt, kernel headers);
+# rig-test boots the guest for the rig's own smoke test, then for Stipple against it.
+rig-setup: deps
+	@Hardware/rig/setup.sh
+
+rig-test: build rig-setup
+	Hardware/rig/run-guest.sh Hardware/rig/guest/smoke.sh
 
 clean:
 	rm -rf .build .build-fuzz

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Step 70: the rig's C probes (Hardware/rig/c), built on the host into .build-rig/bin: the guest
+# runs the host's userland, so host-built binaries run there unchanged.
+#   ffs_echo     FunctionFS echo function (the device side of the USB smoke test)
+#   usb_rtt      libusb bulk round trips against it
+#   gpio_evlat   gpio-sim pull write -> libgpiod edge event latency
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+c=$RIG_SRC/c
+bin=$RIG_WORK/bin
+key=$(rig_key "$0" "$c/ffs_echo.c" "$c/usb_rtt.c" "$c/gpio_evlat.c")
+if rig_step_current 70-tools "$key" "$bin/ffs_echo" "$bin/usb_rtt" "$bin/gpio_evlat"; then
+    echo "skipped: current"
+    exit 0
+fi
+mkdir -p "$bin"
+flags=(-O2 -Wall -Wextra -Werror)
+gcc "${flags[@]}" -o "$bin/ffs_echo" "$c/ffs_echo.c" -pthread
+gcc "${flags[@]}" -o "$bin/usb_rtt" "$c/usb_rtt.c" $(pkg-config --cflags --libs libusb-1.0)
+gcc "${flags[@]}" -o "$bin/gpio_evlat" "$c/gpio_evlat.c" $(pkg-config --cflags --libs libgpiod)
+rig_step_done 70-tools "$key"
+echo "built ffs_echo usb_rtt gpio_evlat"
