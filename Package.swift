@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "StippleWireTests",
             dependencies: [
-                "StippleWire", "StippleProtocolC", .product(name: "TOMLKit", package: "TOMLKit"),
+                "StippleWire", "StippleProtocolC", "StippleModel", .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
         // The libgpiod/libusb backends through their debug-build mocking drivers.
-        .testTarget(name: "StippleLinuxTests", dependencies: ["StippleLinux", "StippleHardware", "StippleModel"]),
+        .testTarget(name: "StippleLinuxTests", dependencies: ["StippleLinux", "StippleHardware", "StippleModel", "StippleWire"]),
         // The control core against the simulated machine, end to end, in virtual time.
         .testTarget(
             name: "StippleSessionTests",

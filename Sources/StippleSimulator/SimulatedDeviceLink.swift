@@ -1,4 +1,5 @@
 import StippleHardware
+import StippleModel
 
 /// The host's end of an in-memory pipe to a `SimulatedMachine`, behind the same `DeviceLink`
 /// seam as the USB backend, for virtual-time runs: `send` hands the host's bytes to the machine,

@@ -1,4 +1,5 @@
 import Testing
+import StippleModel
 import StippleWire
 
 @Suite struct HandshakeTests {
@@ -47,7 +48,7 @@ import StippleWire
 
     @Test func fitsOffsetAndDriftFromJitteryRoundTrips() {
         var sync = DeviceClockSync(tickHertz: 1_000_000)
-        var rng = SplitMix64(state: 11)
+        var rng = SplitMix64(seed: 11)
         var host: UInt64 = 10_000_000_000
         for _ in 0..<40 {
             // One-way delays 100-400 µs each, sometimes a 5 ms stall.

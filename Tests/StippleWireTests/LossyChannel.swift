@@ -1,16 +1,5 @@
+import StippleModel
 import StippleWire
-
-/// A deterministic pseudo-random source (SplitMix64) so lossy-link runs are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One direction of an in-memory link that drops, corrupts, duplicates and delays (reorders)
 /// frames at configured rates, in virtual time.
@@ -24,7 +13,7 @@ struct LossyChannel {
     private(set) var inTransit: [(at: UInt64, bytes: [UInt8])] = []
     private(set) var dropped = 0, corrupted = 0, duplicated = 0, delayed = 0
 
-    init(seed: UInt64) { rng = SplitMix64(state: seed) }
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     private mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
 
