@@ -30,6 +30,7 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
     static let eventBatch = 16
 
     private struct Slot {
+        var role: GPIOLineRole
         var line: LibGPIOD.Line
         var offset: Int
         var eventFD: Int32
@@ -42,8 +43,8 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
     private let chip: LibGPIOD.Chip
     /// Indexed by `GPIOLineRole.ordinal`; nil for a role the map leaves out.
     private let slots: [Slot?]
-    /// The input roles in poll-set order.
-    private let inputRoles: [GPIOLineRole]
+    /// The inputs' slots in poll-set order.
+    private let inputs: [Slot]
     private let drainPollSet: UnsafeMutablePointer<pollfd>
     private let waitPollSet: UnsafeMutablePointer<pollfd>
     private let eventBuffer: UnsafeMutablePointer<gpiod_line_event>
@@ -89,19 +90,18 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
                 throw error
             }
         }
-        let inputs = order.filter { $0.isInput && slots[$0.ordinal] != nil }
+        let inputs = order.compactMap { $0.isInput ? slots[$0.ordinal] : nil }
 
         self.chipDescription = description
         self.chipName = opened.name
         self.chip = opened.chip
         self.slots = slots
-        self.inputRoles = inputs
+        self.inputs = inputs
         drainPollSet = .allocate(capacity: max(inputs.count, 1))
         waitPollSet = .allocate(capacity: max(inputs.count, 1))
-        for (i, role) in inputs.enumerated() {
-            let fd = slots[role.ordinal]!.eventFD
-            drainPollSet[i] = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            waitPollSet[i] = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        for (i, input) in inputs.enumerated() {
+            drainPollSet[i] = pollfd(fd: input.eventFD, events: Int16(POLLIN), revents: 0)
+            waitPollSet[i] = pollfd(fd: input.eventFD, events: Int16(POLLIN), revents: 0)
         }
         eventBuffer = .allocate(capacity: Self.eventBatch)
         #if DEBUG
@@ -207,7 +207,7 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
                                 advice: GPIOAdvice.lineIO(errno: code))
             }
         }
-        return Slot(line: line, offset: offset, eventFD: fd)
+        return Slot(role: role, line: line, offset: offset, eventFD: fd)
     }
 
     // MARK: The seam
@@ -248,7 +248,7 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
     /// readable descriptors) and appends them oldest first across lines, stamped by the kernel.
     /// Edges read before a failure are appended before it is thrown.
     public func drainEdges(into edges: inout [GPIOEdge]) throws(GPIOError) {
-        let count = inputRoles.count
+        let count = inputs.count
         guard count > 0 else { return }
         let start = edges.count
         var failure: GPIOError?
@@ -270,9 +270,9 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
             for i in 0..<count {
                 let revents = drainPollSet[i].revents
                 guard revents != 0 else { continue }
-                let role = inputRoles[i]
+                let slot = inputs[i]
+                let role = slot.role
                 if revents & Int16(POLLIN) != 0 {
-                    let slot = slots[role.ordinal]!
                     let n = LibGPIOD.lineEventReadMultiple(slot.line, eventBuffer, UInt32(Self.eventBatch))
                     if n < 0 {
                         let code = errno
@@ -290,7 +290,7 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
                     }
                     if Int(n) == Self.eventBatch { again = true }
                 } else if failure == nil {
-                    failure = Self.pollFailure(revents, role: role, offset: slots[role.ordinal]!.offset)
+                    failure = Self.pollFailure(revents, role: role, offset: slot.offset)
                 }
             }
         }
@@ -301,7 +301,7 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
     /// Blocks in poll(2) on every input's event descriptor until one is readable or the timeout
     /// (rounded up to whole milliseconds) passes. An interrupted wait returns false.
     public func waitForEdges(timeoutNanoseconds: UInt64) throws(GPIOError) -> Bool {
-        let count = inputRoles.count
+        let count = inputs.count
         for i in 0..<count { waitPollSet[i].revents = 0 }
         let ready = LibGPIOD.poll(waitPollSet, count, Self.pollTimeout(nanoseconds: timeoutNanoseconds))
         if ready < 0 {
@@ -316,8 +316,7 @@ public final class LinuxGPIOLines: GPIOLines, @unchecked Sendable {
             if revents & Int16(POLLIN) != 0 {
                 readable = true
             } else if revents != 0 {
-                let role = inputRoles[i]
-                throw Self.pollFailure(revents, role: role, offset: slots[role.ordinal]!.offset)
+                throw Self.pollFailure(revents, role: inputs[i].role, offset: inputs[i].offset)
             }
         }
         return readable
