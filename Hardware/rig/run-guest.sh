@@ -5,7 +5,7 @@
 #        Hardware/rig/run-guest.sh --shell          (interactive guest shell; exit powers off)
 # GUEST_SCRIPT is a path on the host (absolute or relative to the current directory); the guest
 # sees the host's / read-only, so the same path works there. Environment:
-#   RIG_TIMEOUT  seconds before a hung guest is killed and the run fails (default 600)
+#   RIG_TIMEOUT  seconds before a hung guest is killed and the run fails (default 300)
 #   RIG_SMP, RIG_MEM   vCPUs (default 2) and MiB (default 1024)
 #   RIG_KERNEL   vmlinux (PVH direct boot, default) or vmlinuz (bzImage through SeaBIOS, slower)
 #   RIG_KARGS    replaces "quiet loglevel=3" (e.g. RIG_KARGS=loglevel=7 to see the kernel boot)
@@ -70,20 +70,22 @@ set +e
 # --foreground: QEMU keeps the terminal's signals (Ctrl-C ends it); -k: a QEMU that ignores
 # SIGTERM is killed 10 s later. stdin is /dev/null so the console never waits for a keyboard.
 if [ "${RIG_QUIET:-0}" = 1 ]; then
-    timeout --foreground -k 10 "${RIG_TIMEOUT:-600}" "${qemu[@]}" < /dev/null > "$log" 2>&1
+    timeout --foreground -k 10 "${RIG_TIMEOUT:-300}" "${qemu[@]}" < /dev/null > "$log" 2>&1
     qemu_status=$?
 else
-    timeout --foreground -k 10 "${RIG_TIMEOUT:-600}" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
+    timeout --foreground -k 10 "${RIG_TIMEOUT:-300}" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
     qemu_status=${PIPESTATUS[0]}
 fi
 set -e
 elapsed=$(rig_elapsed "$start")
 rm -f "${job:-}"
+# Keep the 20 newest logs of each guest script.
+ls -t "$RIG_WORK/out/$name"-[0-9]*.log 2>/dev/null | tail -n +21 | xargs -r rm -f
 
 # The serial console ends lines with \r\n.
 status=$(tr -d '\r' < "$log" | sed -n 's/^RIG: script-exit=\([0-9]*\).*/\1/p' | tail -n 1)
 if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
-    echo "rig: $name TIMED OUT after ${RIG_TIMEOUT:-600} s (RIG_TIMEOUT); log: $log" >&2
+    echo "rig: $name TIMED OUT after ${RIG_TIMEOUT:-300} s (RIG_TIMEOUT); log: $log" >&2
     exit 124
 elif [ -z "$status" ]; then
     reason=$(tr -d '\r' < "$log" | sed -n 's/^RIG: init-failed //p' | tail -n 1)
