@@ -9,7 +9,6 @@ public enum NativeLibraries {
     }
 
     public static var libusbVersion: String {
-        guard let v = libusb_get_version()?.pointee else { return "unknown" }
-        return "\(v.major).\(v.minor).\(v.micro)"
+        LibUSBCalls.system.version()
     }
 }
