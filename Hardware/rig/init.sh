@@ -5,8 +5,9 @@
 # against the guest kernel's gpio-sim and dummy_hcd. Then it runs one job and powers off.
 #
 # Kernel command line (set by run-guest.sh):
+#   rigrepo=DIR   the repo, shared read-only as 9p tag "rigrepo", mounted at the same path
 #   rigwork=DIR   the host's .build-rig, shared read-write as 9p tag "rigwork", mounted at the
-#                 same path so host and guest paths agree
+#                 same path, so host and guest paths agree
 #   rigjob=FILE   a shell script under DIR/run that run-guest.sh wrote (it sets the environment
 #                 and runs the guest script with its arguments: arguments do not go on the
 #                 kernel command line, which drops any word with a dot in it)
@@ -29,14 +30,17 @@ O=trans=virtio,version=9p2000.L,msize=512000
 # cache=loose: the root does not change under a run, and caching makes exec and dlopen of the
 # host's binaries over 9p several times faster under TCG.
 mount -t 9p -o "$O,ro,cache=loose" hostroot $N || fail "mount of the host root over 9p"
-[ -n "$rigwork" ] && [ -d "$N$rigwork" ] || fail "rigwork=$rigwork is not a directory on the host root"
-# The work folder read-write and uncached, so logs and results reach the host as they are written.
-mount -t 9p -o "$O" rigwork "$N$rigwork" || fail "mount of $rigwork"
-# The guest kernel's modules, so the host's modprobe (kmod over 9p) finds them at the usual place.
-mount -o bind "$N$rigwork/kernel/modules/lib/modules" $N/lib/modules || fail "bind of the module tree"
 # Writable places the host's programs expect; the root itself stays read-only.
 for d in tmp run var/tmp root; do mount -t tmpfs -o mode=1777 "rig-$(basename $d)" "$N/$d"; done
 chmod 700 $N/root
+# The repo (read-only) and its work folder (read-write, uncached, so logs and results reach the
+# host as they are written) come as shares of their own, mounted after those tmpfs: a clone
+# under /tmp or /root (CI's may be) would otherwise be hidden by them.
+[ -n "$rigrepo" ] && [ -n "$rigwork" ] || fail "rigrepo= and rigwork= must be on the kernel command line"
+mkdir -p "$N$rigrepo" 2>/dev/null; mount -t 9p -o "$O,ro,cache=loose" rigrepo "$N$rigrepo" || fail "mount of $rigrepo"
+mkdir -p "$N$rigwork" 2>/dev/null; mount -t 9p -o "$O" rigwork "$N$rigwork" || fail "mount of $rigwork"
+# The guest kernel's modules, so the host's modprobe (kmod over 9p) finds them at the usual place.
+mount -o bind "$N$rigwork/kernel/modules/lib/modules" $N/lib/modules || fail "bind of the module tree"
 mount -t devtmpfs dev $N/dev
 mkdir -p $N/dev/pts $N/dev/shm
 mount -t devpts devpts $N/dev/pts

@@ -22,7 +22,7 @@ for f in "$kernel" "$RIG_WORK/initramfs.cpio.gz" "$RIG_WORK/kernel/modules/lib/m
     [ -f "$f" ] || rig_die "rig not set up ($f missing): run 'make rig-setup'"
 done
 command -v qemu-system-x86_64 >/dev/null || rig_die "qemu-system-x86_64 not found: run 'make rig-setup'"
-case "$RIG_WORK" in *[[:space:]]*) rig_die "the rig's path '$RIG_WORK' has a space: it goes on the kernel command line, which splits at spaces" ;; esac
+case "$RIG_REPO$RIG_WORK" in *[[:space:]]*) rig_die "'$RIG_REPO' or '$RIG_WORK' has a space: paths go on the kernel command line, which splits at spaces" ;; esac
 
 mkdir -p "$RIG_WORK/out" "$RIG_WORK/run"
 stamp=$(date +%Y%m%d-%H%M%S)-$$
@@ -33,6 +33,10 @@ if [ "$1" = --shell ]; then
 else
     script=$(realpath "$1"); shift
     [ -f "$script" ] || rig_die "guest script $script not found"
+    # The guest covers these with tmpfs; only the repo and the work folder are shared back on top.
+    case "$script" in "$RIG_REPO"/*|"$RIG_WORK"/*) ;;
+        /tmp/*|/run/*|/root/*|/var/tmp/*|/dev/shm/*) rig_die "$script is in a folder the guest cannot see: put it in the repo or in $RIG_WORK" ;;
+    esac
     name=$(basename "$script" .sh)
     # The job: what the guest runs after boot. Arguments travel in this file, properly quoted,
     # because the kernel command line cannot carry them (see init.sh).
@@ -51,14 +55,16 @@ fi
 log=$RIG_WORK/out/$name-$stamp.log
 
 # QEMU: TCG (this host's /dev/kvm is PVM, which cannot run a stock kernel), no default devices,
-# the serial console on stdio, the kernel and initramfs loaded directly, and two 9p shares: the
-# host's / read-only (multidevs=remap because / has submounts whose inode numbers could clash)
-# and the rig work folder read-write. -no-reboot: the guest's poweroff ends QEMU.
+# the serial console on stdio, the kernel and initramfs loaded directly, and three 9p shares: the
+# host's / read-only (multidevs=remap because / has submounts whose inode numbers could clash),
+# the repo read-only and the rig work folder read-write (init.sh says why the repo comes apart).
+# -no-reboot: the guest's poweroff ends QEMU.
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "${RIG_MEM:-1024}" -smp "${RIG_SMP:-2}"
       -nodefaults -no-user-config -display none -serial stdio -monitor none -no-reboot
       -kernel "$kernel" -initrd "$RIG_WORK/initramfs.cpio.gz"
-      -append "console=ttyS0 ${RIG_KARGS:-quiet loglevel=3} panic=-1 rigwork=$RIG_WORK$append_job"
+      -append "console=ttyS0 ${RIG_KARGS:-quiet loglevel=3} panic=-1 rigrepo=$RIG_REPO rigwork=$RIG_WORK$append_job"
       -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap"
+      -virtfs "local,path=$RIG_REPO,mount_tag=rigrepo,security_model=passthrough,readonly=on,multidevs=remap"
       -virtfs "local,path=$RIG_WORK,mount_tag=rigwork,security_model=passthrough,multidevs=remap")
 
 start=$(date +%s.%N)
