@@ -93,6 +93,38 @@ struct LinuxGPIOLinesKernelTests {
         try drive(.pedal, active: false)
     }
 
+    /// As `EdgeWatcher` uses it: one thread blocked in waitForEdges and draining, while another
+    /// reads and writes.
+    @Test func aWatcherThreadSeesTheEdgeWhileAnotherThreadWrites() throws {
+        let lines = try LinuxGPIOLines(machine: machine)
+        final class Box: @unchecked Sendable {
+            var edges: [GPIOEdge] = []
+            var error: GPIOError?
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let watcher = Thread {
+            do {
+                var waited = 0
+                while box.edges.isEmpty && waited < 40 {
+                    if try lines.waitForEdges(timeoutNanoseconds: 50_000_000) { try lines.drainEdges(into: &box.edges) }
+                    waited += 1
+                }
+            } catch {
+                box.error = error as? GPIOError
+            }
+            done.signal()
+        }
+        watcher.start()
+        for i in 0..<50 { try lines.write(.statusLED, active: i % 2 == 0) }
+        try drive(.estop, active: true)
+        for i in 0..<50 { try lines.write(.statusLED, active: i % 2 == 1); _ = try lines.read(.cartridgePresent) }
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(box.error == nil)
+        #expect(box.edges.map { "\($0.role) \($0.active)" } == ["estop true"])
+        try drive(.estop, active: false)
+    }
+
     @Test func aSecondOpenIsRefusedNamingStippleAsTheHolder() throws {
         try {
             let first = try LinuxGPIOLines(machine: machine)
