@@ -38,7 +38,7 @@ final class LoopSide: @unchecked Sendable {
     private var current: SessionSettings
 
     init(plan: SessionPlan, backend: Backend, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry,
-         watchEdges: Bool) throws {
+         watchEdges: Bool, reconnect: @escaping () -> Bool = { false }) throws {
         self.plan = plan
         self.client = client
         self.registry = registry
@@ -82,6 +82,7 @@ final class LoopSide: @unchecked Sendable {
             edges: watcher.map { w in { buffer in _ = w.drain(into: &buffer) } },
             enableInhibited: { watcher?.estopLatched ?? false },
             writeEnable: watcher.map { w in { active in (try? w.writeMotorEnable(active: active)) ?? false } },
+            reconnectDevice: reconnect,
             requests: { [unowned self] in self.keyRequests.pop() ?? self.scriptRequests.pop() },
             records: { [unowned self] r in
                 // A reset the core accepted clears the watcher's latch too.
@@ -133,6 +134,7 @@ final class LoopSide: @unchecked Sendable {
             case .cartridgePull: try? chip?.setInput(.cartridgePresent, active: false)
             case .cartridgeInsert: try? chip?.setInput(.cartridgePresent, active: true)
             case .unplug: simulatedLink?.faults.unplugged = true
+            case .reconnect: _ = scriptRequests.tryPush(.reconnect)
             case .linkLoss(let rate): simulatedLink?.faults.dropRate = rate
             case .linkStall(let ms): simulatedLink?.faults.stalledUntil = now + UInt64(ms) * 1_000_000
             case .inject(let f):

@@ -1,7 +1,8 @@
 import ArgumentParser
 import StippleModel
 
-/// `stipple run`: one treatment session on a machine, against the simulator for now.
+/// `stipple run`: one treatment session on a machine: the built-in simulator (`--sim`), a
+/// simulator process (`--sim-socket`), or the real machine over GPIO and USB (neither).
 struct RunCommand: StippleCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -20,6 +21,7 @@ struct RunCommand: StippleCommand {
     @Option(help: "Pseudonymous client id the session is for.") var client: String = "demo-client"
     @Flag(help: "Use the built-in simulated machine.") var sim = false
     @Option(name: .customLong("sim-socket"), help: "Talk to a simulator started with `stipple sim serve` on this Unix socket.") var simSocket: String?
+    @Option(help: "USB serial number of the machine, when several of the same model are plugged in (hardware only).") var serial: String?
     @Option(help: "A TOML timeline of pedal, e-stop, zone and fault events (see Examples/demo-session.toml).") var script: String?
     @Flag(help: "Run in virtual time, as fast as possible (scripted runs only).") var fast = false
     @OptionGroup var catalog: CatalogOptions
@@ -31,8 +33,8 @@ struct RunCommand: StippleCommand {
     }
 
     func run(in ctx: CLIContext) throws -> ExitStatus {
-        guard sim || simSocket != nil else {
-            throw CLIError("real hardware backends (libgpiod + libusb) are not available in this version (run): use --sim for the built-in simulated machine, or --sim-socket PATH for `stipple sim serve`")
+        if serial != nil && (sim || simSocket != nil) {
+            throw CLIError("--serial picks a machine on USB; it has no meaning with --sim or --sim-socket (run)")
         }
         guard let zone = Zone(name: zone) else {
             throw CLIError("unknown zone \"\(self.zone)\" (--zone): use one of \(Zone.standard.map(\.name).joined(separator: ", ")) or custom:NAME")
@@ -43,7 +45,14 @@ struct RunCommand: StippleCommand {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let plan = try SessionPlan(catalog: cat, machine: machine, cartridge: cartridge, cartridgeID: cartridgeID,
                                    profile: profile, zone: zone, scriptPath: script)
-        let runner = SimulatedRun(plan: plan, client: clientID.rawValue, socketPath: simSocket, ctx: ctx)
+        let backend: SimulatedRun.Backend = sim ? .simulated : simSocket.map { .socket($0) } ?? .hardware(serial: serial)
+        if case .hardware = backend, let script = plan.script {
+            let simulatedOnly = script.steps.enumerated().filter { SessionScript.needsSimulator($0.element.action) }
+            if let (i, step) = simulatedOnly.first {
+                throw CLIError("script \(self.script!) step[\(i)] at \(step.atMilliseconds) ms (\(step.action)) drives a simulated input, link or fault; on real hardware the pedal, e-stop and cable are real. Use --sim, or drive the inputs from outside (the rig does it through gpio-sim)")
+            }
+        }
+        let runner = SimulatedRun(plan: plan, client: clientID.rawValue, backend: backend, ctx: ctx)
         return try fast ? runner.runVirtual() : runner.runRealTime()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import StippleControl
 import StippleHardware
+import StippleLinux
 import StippleModel
 import StippleSimulator
 import StippleWire
@@ -13,9 +14,16 @@ private let interrupted = Atomic<Bool>(false)
 /// scripted or from the keyboard, and reports the zone passes at the end. The control loop's
 /// side lives in `LoopSide`; this class is the main thread's: records in, text out.
 final class SimulatedRun {
+    /// Which machine the run drives; only the backend differs, the session is the same.
+    enum Backend {
+        case simulated
+        case socket(String)
+        case hardware(serial: String?)
+    }
+
     let plan: SessionPlan
     let client: String
-    let socketPath: String?
+    let backend: Backend
     let ctx: CLIContext
     let registry = InMemoryCartridgeRegistry()
 
@@ -28,10 +36,10 @@ final class SimulatedRun {
     private var lastTelemetry: ControlRecord?
     private var state: MachineState = .idle
 
-    init(plan: SessionPlan, client: String, socketPath: String?, ctx: CLIContext) {
+    init(plan: SessionPlan, client: String, backend: Backend, ctx: CLIContext) {
         self.plan = plan
         self.client = client
-        self.socketPath = socketPath
+        self.backend = backend
         self.ctx = ctx
         loaded = [plan.initial] + (plan.script?.steps.indices.compactMap { plan.selections[$0] } ?? [])
     }
@@ -94,14 +102,33 @@ final class SimulatedRun {
 
     func runRealTime() throws -> ExitStatus {
         let clock = SystemMonotonicClock()
-        var device: DeviceLink?
-        if let socketPath {
-            do { device = try SocketDeviceLink(path: socketPath) } catch {
-                throw CLIError("cannot connect to the simulator at \(socketPath) (--sim-socket): \(error). Start it with `stipple sim serve --machine \(plan.machine.name) --socket \(socketPath)`")
+        let side: LoopSide
+        let description: String
+        switch backend {
+        case .simulated:
+            side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: true)
+            description = "built-in simulator"
+        case .socket(let path):
+            let device: SocketDeviceLink
+            do { device = try SocketDeviceLink(path: path) } catch {
+                throw CLIError("cannot connect to the simulator at \(path) (--sim-socket): \(error). Start it with `stipple sim serve --machine \(plan.machine.name) --socket \(path)`")
             }
+            side = try LoopSide(plan: plan, backend: .socket(device), clock: clock, client: client, registry: registry, watchEdges: true)
+            description = "simulator at \(path)"
+        case .hardware(let serial):
+            let gpio: LinuxGPIOLines
+            do { gpio = try LinuxGPIOLines(machine: plan.machine) } catch {
+                throw CLIError("cannot open the GPIO lines of \(plan.machine.name) on \(plan.machine.gpio.chip): \(error)")
+            }
+            let usb: USBDeviceLink
+            do { usb = try USBDeviceLink(identity: plan.machine.usb, serialNumber: serial) } catch {
+                throw CLIError("cannot open \(plan.machine.name) on USB: \(error)")
+            }
+            side = try LoopSide(plan: plan, backend: .hardware(gpio: gpio, device: usb), clock: clock, client: client,
+                                registry: registry, watchEdges: true,
+                                reconnect: { (try? usb.reconnect()) != nil })
+            description = "USB \(String(format: "%04x:%04x", plan.machine.usb.vendorID, plan.machine.usb.productID)), GPIO \(plan.machine.gpio.chip)"
         }
-        let side = try LoopSide(plan: plan, backend: device.map { .socket($0) } ?? .simulated, clock: clock,
-                                client: client, registry: registry, watchEdges: true)
         let keys = plan.script == nil ? TerminalKeys() : nil
         if plan.script == nil && keys == nil {
             throw CLIError("an interactive run needs a terminal for the pedal and e-stop keys (run): pass --script FILE, or run it in a terminal")
@@ -114,8 +141,11 @@ final class SimulatedRun {
         origin = clock.now().nanoseconds
         side.start(at: origin)
         let end = plan.script.map { origin + UInt64($0.durationMilliseconds + 1000) * 1_000_000 }
-        ctx.print("stipple run: \(plan.machine.name) (\(socketPath == nil ? "built-in simulator" : "simulator at \(socketPath!)"), real time), client \(client)")
-        if keys != nil { ctx.print("keys: a arm, space pedal, e e-stop, r reset, d disarm, q quit") }
+        ctx.print("stipple run: \(plan.machine.name) (\(description), real time), client \(client)")
+        if keys != nil {
+            ctx.print(side.chip == nil ? "keys: a arm, r reset, c reconnect, d disarm, q quit (pedal and e-stop are the machine's own)"
+                                       : "keys: a arm, space pedal, e e-stop, r reset, c reconnect, d disarm, q quit")
+        }
         try side.watcher?.start()
         try loop.start { _, _ in side.cycle(now: clock.now().nanoseconds) }
         for w in loop.warnings + (side.watcher?.warnings ?? []) { ctx.printError("warning: \(w)") }
@@ -140,6 +170,7 @@ final class SimulatedRun {
                     case UInt8(ascii: "a"): _ = side.keyRequests.tryPush(LoopSide.arm(plan.initial, client: client, registry: registry))
                     case UInt8(ascii: "d"): _ = side.keyRequests.tryPush(.disarm)
                     case UInt8(ascii: "r"): _ = side.keyRequests.tryPush(.reset)
+                    case UInt8(ascii: "c"): _ = side.keyRequests.tryPush(.reconnect)
                     case UInt8(ascii: "q"): quit = true
                     default: break
                     }

@@ -163,6 +163,9 @@ public enum ControlCore {
             }
             startMotor(&s, settings, now: now, &out)
             transition(&s, to: .running, now: now, &out)
+        case .reconnect:
+            // The session handles reconnection before the step; reaching here means it could not.
+            return refuse(.linkDown, now: now, &out)
         case .reset:
             guard s.machine == .fault || s.machine == .eStopped else { return refuse(.transitionNotAllowed, now: now, &out) }
             guard !inputs.estopActive, inputs.cartridgePresent, inputs.linkUp else {

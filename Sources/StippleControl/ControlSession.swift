@@ -21,6 +21,8 @@ public final class ControlSession {
     private let nextRequest: () -> OperatorRequest?
     private let drainEdges: (inout [GPIOEdge]) -> Void
     private let enableInhibited: () -> Bool
+    private let reconnectDevice: () -> Bool
+    private var nonce: UInt32
     private let writeEnable: (Bool) -> Bool
     private var edges: [GPIOEdge] = []
     private let rx = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
@@ -38,6 +40,7 @@ public final class ControlSession {
     ///   - records: receives every record, in order; must not block or allocate (a ring push).
     ///   - enableInhibited: true while an e-stop watcher has latched: the session then never
     ///     drives the enable line active, even in the cycle before it has seen the edge itself.
+    ///   - reconnectDevice: finds the machine again after link-lost (USB replug); true on success.
     ///   - writeEnable: writes the enable line, returning whether it now has that level; an
     ///     `EdgeWatcher`'s `writeMotorEnable` re-checks its latch after switching on, closing the
     ///     race with the watcher's thread.
@@ -46,6 +49,7 @@ public final class ControlSession {
                 edges: ((inout [GPIOEdge]) -> Void)? = nil,
                 enableInhibited: @escaping () -> Bool = { false },
                 writeEnable: ((Bool) -> Bool)? = nil,
+                reconnectDevice: @escaping () -> Bool = { false },
                 requests: @escaping () -> OperatorRequest?,
                 records: @escaping (ControlRecord) -> Void) {
         self.machine = machine
@@ -55,6 +59,8 @@ public final class ControlSession {
         self.nextRequest = requests
         self.drainEdges = edges ?? { [gpio] buffer in try? gpio.drainEdges(into: &buffer) }
         self.enableInhibited = enableInhibited
+        self.reconnectDevice = reconnectDevice
+        self.nonce = nonce
         if let writeEnable {
             self.writeEnable = writeEnable
         } else {
@@ -126,6 +132,11 @@ public final class ControlSession {
         if link.isDown, case .configuring = phase { phase = .failed(.linkDown) }
         inputs.linkUp = phase.isReady && !link.isDown && lastDeviceError != .disconnected
         inputs.request = nextRequest()
+        if inputs.request == .reconnect {
+            // Session business, not the step's: a no-op while the link is up.
+            inputs.request = nil
+            if !inputs.linkUp, reconnectDevice() { restartConnection(now: now) }
+        }
 
         // 3. The step.
         let out = ControlCore.step(&state, inputs, now: now)
@@ -155,6 +166,15 @@ public final class ControlSession {
 
         // 6. Records to the journal.
         for r in out.records { records(r) }
+    }
+
+    /// A fresh handshake on a link found again: new sequence numbers, a new nonce, limits resent.
+    private func restartConnection(now: UInt64) {
+        lastDeviceError = nil
+        link.reset(now: now)
+        nonce &+= 1
+        phase = .identifying(nonce: nonce, since: now)
+        try? link.send(Handshake.request(nonce: nonce))
     }
 
     private func connectionMessage(_ message: Message, now: UInt64) {

@@ -11,4 +11,7 @@ public enum OperatorRequest: Sendable, Hashable {
     case resume
     /// Leave `fault` or `e-stopped` once the cause is gone.
     case reset
+    /// After link-lost: find the machine again and redo the handshake. Handled by the session
+    /// (it is I/O), never by the control step; the fault still needs a `reset` afterwards.
+    case reconnect
 }

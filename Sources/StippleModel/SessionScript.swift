@@ -27,6 +27,8 @@ public struct SessionScript: Sendable, Hashable {
         case cartridgePull
         case cartridgeInsert
         case unplug
+        /// Ask the controller to find the machine again after a link-lost (a replugged cable).
+        case reconnect
         case linkLoss(rate: Double)
         case linkStall(milliseconds: Int)
         case inject(Fault)
@@ -42,8 +44,17 @@ public struct SessionScript: Sendable, Hashable {
     /// When the last step happens.
     public var durationMilliseconds: Int { steps.last?.atMilliseconds ?? 0 }
 
+    /// Whether an action needs the simulator (a simulated pedal, e-stop, cartridge, link or
+    /// machine fault); on real hardware those are the real inputs and cable.
+    public static func needsSimulator(_ action: Action) -> Bool {
+        switch action {
+        case .select, .arm, .disarm, .reset, .pause, .resume, .reconnect: false
+        default: true
+        }
+    }
+
     static let actionNames = ["select", "arm", "disarm", "pedal-down", "pedal-up", "estop-press", "estop-release",
-                              "reset", "pause", "resume", "cartridge-pull", "cartridge-insert", "unplug",
+                              "reset", "pause", "resume", "cartridge-pull", "cartridge-insert", "unplug", "reconnect",
                               "link-loss", "link-stall", "fault"]
 
     public static func decode(text: String, file: String) -> Result<SessionScript, ConfigError> {
@@ -104,6 +115,7 @@ public struct SessionScript: Sendable, Hashable {
         case "cartridge-pull": return .cartridgePull
         case "cartridge-insert": return .cartridgeInsert
         case "unplug": return .unplug
+        case "reconnect": return .reconnect
         case "link-loss":
             return s.number("rate", in: 0...1, unit: "(share of frames lost)").map { .linkLoss(rate: $0) }
         case "link-stall":
