@@ -1,5 +1,6 @@
 import ArgumentParser
 import StippleLinux
+import StippleModel
 
 /// `stipple devices`: the hardware this controller can reach, section by section, so a
 /// technician wiring a machine sees which chip and lines exist, who holds each line, and what
@@ -8,13 +9,22 @@ import StippleLinux
 struct DevicesCommand: StippleCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List the GPIO chips and their lines (name, user, direction, active-low).")
+        abstract: "List the GPIO chips and their lines (name, user, direction, active-low), and the machines on USB.")
+
+    @Flag(help: "Also open each machine found on USB and ask its firmware for its version and serial number.")
+    var identify = false
+    @Flag(name: .customLong("adopt-endpoints"), help: "With --identify: use the bulk endpoints the device lists when they differ from the machine file (test rigs whose gadget controller renumbers them).")
+    var adoptEndpoints = false
+    @Option(name: .customLong("config-dir"), help: "Folder with machines/ searched before $STIPPLE_CONFIG_DIR and the built-in files.")
+    var configDir: String?
 
     func run(in ctx: CLIContext) throws -> ExitStatus {
         var statuses: [ExitStatus] = []
         statuses.append(gpioSection(GPIOChipInventory.scan(), in: ctx))
-        // usbSection: the machines' USB controller boards go here, as a section of their own
-        // (a heading, a listing, problems on stderr) appending its status.
+        ctx.print("")
+        let machines = try HardwareCatalog.resolve(configDir: configDir, environment: ctx.environment).machines().compactMap { try? $0.result.get() }
+        let usb = Result { () throws(USBLinkError) in try USBInventory.scan(machines: machines) }
+        statuses.append(usbSection(usb, machines: machines, identify: identify ? (adoptEndpoints ? .adoptDevice : .strict) : nil, in: ctx))
         return statuses.first { $0 != .success } ?? .success
     }
 }
@@ -42,4 +52,57 @@ func gpioSection(_ inventory: GPIOChipInventory, in ctx: CLIContext) -> ExitStat
         ctx.printError("error: \(failure.error)")
     }
     return inventory.failures.isEmpty ? .success : .invalidInput
+}
+
+/// The USB section: every connected device whose VID:PID a machine file names, with its serial
+/// number and bus position; with `identify` (the endpoint check to use), each one's firmware
+/// version and serial number from the identify exchange. A device that cannot be read or
+/// identified is an error on stderr with what to do, and exit 1.
+func usbSection(_ scan: Result<USBInventory, USBLinkError>, machines: [MachineSpec], identify: USBEndpointCheck?,
+                in ctx: CLIContext) -> ExitStatus {
+    ctx.print("USB")
+    let inventory: USBInventory
+    switch scan {
+    case .success(let i): inventory = i
+    case .failure(let error):
+        ctx.print("  USB not readable (see the error)")
+        ctx.printError("error: \(error)")
+        return .invalidInput
+    }
+    if inventory.devices.isEmpty {
+        let wanted = machines.map { "\(USBLinkError.id($0.usb.vendorID, $0.usb.productID)) \($0.name)" }
+        ctx.print("  no machine on USB (looked for \(wanted.joined(separator: ", ")))")
+        return .success
+    }
+    var status = ExitStatus.success
+    let rows = inventory.devices.map { d -> [String] in
+        [d.machines.joined(separator: "/"), d.models.first ?? "-", d.id, d.serialNumber ?? (d.problem == nil ? "-" : "?"),
+         String(d.bus), String(d.address), d.speed]
+    }
+    renderTable(["MACHINE", "MODEL", "ID", "SERIAL", "BUS", "ADDRESS", "SPEED"], rows).forEach { ctx.print("  " + $0) }
+    for d in inventory.devices {
+        if let problem = d.problem {
+            ctx.printError("error: machine \(d.id) (bus \(d.bus) address \(d.address)): \(problem)")
+            status = .invalidInput
+        }
+    }
+    guard let check = identify else { return status }
+    for d in inventory.devices {
+        guard let spec = machines.first(where: { d.machines.first == $0.name }) else { continue }
+        let probe = USBIdentifyProbe(machine: spec, serialNumber: d.serialNumber, endpointCheck: check)
+        switch probe.run() {
+        case .success(let answer):
+            let c = answer.connection
+            let i = answer.identity
+            ctx.print("  \(d.id) \(d.serialNumber ?? "-"): firmware \(i.firmwareVersionText), serial 0x\(String(i.serial, radix: 16)), "
+                      + "clock \(i.tickHertz) Hz, window \(i.maxWindow); endpoints OUT 0x\(String(c.endpointOut, radix: 16)) "
+                      + "IN 0x\(String(c.endpointIn, radix: 16)), \(c.maxPacketSizeOut)-byte packets")
+            for note in c.notes { ctx.print("    note: \(note)") }
+        case .failure(let failure):
+            ctx.print("  \(d.id) \(d.serialNumber ?? "-"): not identified (see the error)")
+            ctx.printError("error: identify \(spec.name) \(d.id): \(failure)")
+            status = .invalidInput
+        }
+    }
+    return status
 }

@@ -4,5 +4,5 @@ import ArgumentParser
 struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim", abstract: "Run the simulated machine as a separate process.",
-        subcommands: [SimServe.self])
+        subcommands: [SimServe.self, SimGadget.self])
 }

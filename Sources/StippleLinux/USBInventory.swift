@@ -21,9 +21,24 @@ public struct USBInventory: Sendable, Hashable {
         public var problem: String?
 
         public var id: String { USBLinkError.id(vendorID, productID) }
+
+        public init(machines: [String], models: [String], vendorID: UInt16, productID: UInt16, serialNumber: String?,
+                    bus: UInt8, address: UInt8, speed: String, problem: String?) {
+            self.machines = machines
+            self.models = models
+            self.vendorID = vendorID
+            self.productID = productID
+            self.serialNumber = serialNumber
+            self.bus = bus
+            self.address = address
+            self.speed = speed
+            self.problem = problem
+        }
     }
 
     public var devices: [Device]
+
+    public init(devices: [Device]) { self.devices = devices }
 
     /// Scans the bus for devices matching any of `machines`.
     public static func scan(machines: [MachineSpec]) throws(USBLinkError) -> USBInventory {

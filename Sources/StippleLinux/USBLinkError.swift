@@ -100,7 +100,8 @@ public enum USBLinkError: Error, Sendable, Hashable, CustomStringConvertible {
         return "\(what). \(remedy)"
     }
 
-    static func id(_ vendorID: UInt16, _ productID: UInt16) -> String {
+    /// VID:PID as lsusb writes it (`1209:5701`).
+    public static func id(_ vendorID: UInt16, _ productID: UInt16) -> String {
         "\(hex4(vendorID)):\(hex4(productID))"
     }
 

@@ -16,7 +16,8 @@ struct DevicesCommandTests {
         let r = runCLI(["devices"])
         #expect(r.status == 0)
         #expect(r.err.isEmpty)
-        #expect(r.outLines == ["GPIO", "  no GPIO chips found (this machine has no /dev/gpiochip*)"])
+        #expect(r.outLines == ["GPIO", "  no GPIO chips found (this machine has no /dev/gpiochip*)", "",
+                               "USB", "  no machine on USB (looked for 1209:5702 linear-l2, 1209:5701 rotary-r1)"])
     }
 
     @Test(.enabled(if: hasChips, "this machine has no GPIO chip"))
