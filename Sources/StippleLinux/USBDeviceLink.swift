@@ -307,6 +307,14 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
 
         var notes: [String] = []
         if let note = selection.note { notes.append(note) }
+        // A fresh connection: cleared before the hotplug callback can report this device gone.
+        gone.store(false, ordering: .releasing)
+        stopping.store(false, ordering: .releasing)
+        unreportedTimeouts.store(0, ordering: .relaxed)
+        outFault.store(0, ordering: .relaxed)
+        inFault.store(0, ordering: .relaxed)
+        consecutiveInErrors.store(0, ordering: .relaxed)
+        ring.removeAll()
         deviceBits.store(Int(bitPattern: UnsafeRawPointer(found.device)), ordering: .releasing)
         var watched = false
         if usb.hasCapability(LIBUSB_CAP_HAS_HOTPLUG) {
@@ -332,13 +340,6 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
         inEndpoint = selection.in.address
         outMaxPacketSize = max(1, selection.out.maxPacketSize)
         let inLength = Int32(min(max(1, selection.in.maxPacketSize), Self.inBufferBytes))
-        gone.store(false, ordering: .releasing)
-        stopping.store(false, ordering: .releasing)
-        unreportedTimeouts.store(0, ordering: .relaxed)
-        outFault.store(0, ordering: .relaxed)
-        inFault.store(0, ordering: .relaxed)
-        consecutiveInErrors.store(0, ordering: .relaxed)
-        ring.removeAll()
         for s in outSlots {
             let t = s.transfer
             t.pointee.dev_handle = found.handle

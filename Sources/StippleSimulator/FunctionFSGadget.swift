@@ -174,16 +174,18 @@ public final class FunctionFSGadget: @unchecked Sendable {
             counts.binds += 1
         case .enable:
             counts.enables += 1
-            forgetHost()
+            // What ep1 has already read came after the host configured us: it is the new
+            // host's first identify, keep it.
+            forgetHost(keepingInbound: true)
             isEnabled = true
         case .disable:
             counts.disables += 1
             isEnabled = false
-            forgetHost()
+            forgetHost(keepingInbound: false)
         case .unbind:
             counts.unbinds += 1
             isEnabled = false
-            forgetHost()
+            forgetHost(keepingInbound: false)
         case .setup(let requestType, _, _, _, _):
             // No class or vendor requests in this protocol: stall. FunctionFS stalls when ep0 is
             // read for an IN request, or written for an OUT one (the "wrong" direction).
@@ -201,9 +203,9 @@ public final class FunctionFSGadget: @unchecked Sendable {
 
     /// A new or vanished host: nothing queued for the old one goes to the next, and the machine
     /// waits for `identify`.
-    private func forgetHost() {
+    private func forgetHost(keepingInbound: Bool) {
         io.outbound.removeAll()
-        io.inbound.removeAll()
+        if !keepingInbound { io.inbound.removeAll() }
         io.generation.add(1, ordering: .releasing)
         machine.hostDisconnected()
     }
