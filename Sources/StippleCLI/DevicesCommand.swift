@@ -95,8 +95,8 @@ func usbSection(_ scan: Result<USBInventory, USBLinkError>, machines: [MachineSp
             let c = answer.connection
             let i = answer.identity
             ctx.print("  \(d.id) \(d.serialNumber ?? "-"): firmware \(i.firmwareVersionText), serial 0x\(String(i.serial, radix: 16)), "
-                      + "clock \(i.tickHertz) Hz, window \(i.maxWindow); endpoints OUT 0x\(String(c.endpointOut, radix: 16)) "
-                      + "IN 0x\(String(c.endpointIn, radix: 16)), \(c.maxPacketSizeOut)-byte packets")
+                      + "clock \(i.tickHertz) Hz, window \(i.maxWindow); endpoints OUT \(hexByte(c.endpointOut)) "
+                      + "IN \(hexByte(c.endpointIn)), \(c.maxPacketSizeOut)-byte packets")
             for note in c.notes { ctx.print("    note: \(note)") }
         case .failure(let failure):
             ctx.print("  \(d.id) \(d.serialNumber ?? "-"): not identified (see the error)")
@@ -105,4 +105,9 @@ func usbSection(_ scan: Result<USBInventory, USBLinkError>, machines: [MachineSp
         }
     }
     return status
+}
+
+private func hexByte(_ v: UInt8) -> String {
+    let s = String(v, radix: 16)
+    return "0x" + (s.count < 2 ? "0" + s : s)
 }

@@ -56,17 +56,42 @@ struct USBIdentifyProbe {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
         defer { buffer.deallocate() }
         var verdict: Result<DeviceIdentity, HandshakeError>?
+        var answeredAt: UInt64?
         var linkError: LinkError?
-        while verdict == nil && linkError == nil {
+        var staleReplies = 0
+        var discardUntil: UInt64?
+        while linkError == nil {
             let now = clock.now().nanoseconds
             if now - start > timeoutNanoseconds { break }
+            // Once answered, a few more milliseconds so the reply is acknowledged: a device left
+            // retransmitting it would hand it, stale, to the next host.
+            if let answeredAt, now - answeredAt > 5_000_000 { break }
             do throws(LinkError) {
-                while true {
-                    let n = try link.receive(into: buffer)
-                    if n == 0 { break }
-                    wire.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), now: now) { message in
-                        if case .identifyReply(let reply) = message, verdict == nil {
-                            verdict = Handshake.check(reply, nonce: nonce)
+                if let until = discardUntil {
+                    while try link.receive(into: buffer) > 0 {}
+                    if now >= until {
+                        // The stale frames are gone; our identify reset the device, which now
+                        // retransmits our reply until acknowledged. Start the link afresh for it.
+                        discardUntil = nil
+                        wire.reset(now: now)
+                        try? wire.send(Handshake.request(nonce: nonce))
+                    }
+                } else {
+                    while discardUntil == nil {
+                        let n = try link.receive(into: buffer)
+                        if n == 0 { break }
+                        wire.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), now: now) { message in
+                            guard case .identifyReply(let reply) = message, verdict == nil, discardUntil == nil else { return }
+                            if reply.nonce != nonce && staleReplies < 3 {
+                                // Another host's reply, left unacknowledged in the device's queue
+                                // (USB keeps it across host processes). It took sequence number 0
+                                // from ours: drop everything for a while, then listen again.
+                                staleReplies += 1
+                                discardUntil = now + 60_000_000
+                            } else {
+                                verdict = Handshake.check(reply, nonce: nonce)
+                                answeredAt = now
+                            }
                         }
                     }
                 }

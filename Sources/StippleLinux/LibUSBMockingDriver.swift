@@ -110,6 +110,8 @@ final class LibUSBMockingDriver: @unchecked Sendable {
         var lists: [Int: Int] = [:]  // list address -> count
         var configs: [Int: [UnsafeMutableRawPointer]] = [:]
         var live: Set<Int> = []
+        /// Live transfers that have been submitted: libusb holds their device until they are freed.
+        var submittedOnce: Set<Int> = []
         var pending: [UnsafeMutablePointer<libusb_transfer>] = []
         var completions: [Completion] = []
         var hotplugs: [Int32: Hotplug] = [:]
@@ -307,6 +309,9 @@ final class LibUSBMockingDriver: @unchecked Sendable {
             _ = enter(&s, "libusb_exit")
             if !s.handles.isEmpty { s.violations.append("libusb_exit with \(s.handles.count) handle(s) open") }
             if !s.pending.isEmpty { s.violations.append("libusb_exit with \(s.pending.count) transfer(s) in flight") }
+            if !s.submittedOnce.isEmpty {
+                s.violations.append("libusb_exit before libusb_free_transfer of \(s.submittedOnce.count) submitted transfer(s): freeing them later unrefs a device of a dead context")
+            }
             s.contexts.remove(Self.token(context))
         }
     }
@@ -541,6 +546,12 @@ final class LibUSBMockingDriver: @unchecked Sendable {
                 s.violations.append("libusb_free_transfer of a transfer in flight")
                 return false
             }
+            // libusb_free_transfer logs through transfer->dev_handle->dev->ctx: a closed handle
+            // left there is a use after free.
+            if let h = transfer.pointee.dev_handle, s.handles[Self.token(h)] == nil {
+                s.violations.append("libusb_free_transfer of a transfer whose dev_handle was closed")
+            }
+            s.submittedOnce.remove(Int(bitPattern: transfer))
             return s.live.remove(Int(bitPattern: transfer)) != nil
         }
         if ok { UnsafeMutableRawPointer(transfer).deallocate() }
@@ -566,6 +577,7 @@ final class LibUSBMockingDriver: @unchecked Sendable {
             let isIn = t.endpoint & 0x80 != 0
             var bytes: [UInt8] = []
             if !isIn, t.length > 0, let b = t.buffer { bytes = Array(UnsafeBufferPointer(start: b, count: Int(t.length))) }
+            s.submittedOnce.insert(Int(bitPattern: transfer))
             s.submissions.append(Submission(endpoint: t.endpoint, length: Int(t.length), flags: t.flags, timeout: t.timeout, bytes: bytes))
             if !isIn && s.autoCompleteOut {
                 s.completions.append(Completion(transfer: transfer, status: LibUSBCode.transferCompleted, data: [], actual: Int(t.length)))

@@ -120,40 +120,14 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
         self.usb = usb
         self.eventHandling = eventHandling
         ring = USBReceiveRing(capacity: options.receiveBufferBytes)
-        var made: [USBTransferSlot] = []
-        for i in 0..<(options.inTransfers + options.outTransfers) {
-            guard let t = usb.allocTransfer(isoPackets: 0) else {
-                for s in made { usb.freeTransfer(s.transfer) }
-                throw .libusb(operation: "allocating transfers", code: LibUSBCode.noMemory)
-            }
-            let isIn = i < options.inTransfers
-            made.append(USBTransferSlot(transfer: t, capacity: isIn ? Self.inBufferBytes : options.outTransferBytes, isIn: isIn))
-        }
-        inSlots = Array(made.prefix(options.inTransfers))
-        outSlots = Array(made.dropFirst(options.inTransfers))
-        for s in made {
-            s.owner = Unmanaged.passUnretained(self)
-            s.transfer.pointee.user_data = Unmanaged.passUnretained(s).toOpaque()
-            s.transfer.pointee.buffer = s.buffer
-        }
-        do {
-            try connect()
-        } catch {
-            freeTransfers()
-            throw error
-        }
+        inSlots = (0..<options.inTransfers).map { _ in USBTransferSlot(capacity: Self.inBufferBytes, isIn: true) }
+        outSlots = (0..<options.outTransfers).map { _ in USBTransferSlot(capacity: options.outTransferBytes, isIn: false) }
+        for s in inSlots + outSlots { s.owner = Unmanaged.passUnretained(self) }
+        try connect()
     }
 
     deinit {
         close()
-        freeTransfers()
-    }
-
-    private var freed = false
-    private func freeTransfers() {
-        guard !freed, !stuck else { return }
-        freed = true
-        for s in inSlots + outSlots { usb.freeTransfer(s.transfer) }
     }
 
     public var statistics: USBLinkStatistics { counters.snapshot }
@@ -183,10 +157,11 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
             let slot = takeIdleOutSlot()
             slot.buffer.update(from: base.assumingMemoryBound(to: UInt8.self) + offset, count: n)
             let zlp = Self.needsZeroLengthPacket(length: n, maxPacketSize: outMaxPacketSize)
-            slot.transfer.pointee.length = Int32(n)
-            slot.transfer.pointee.flags = zlp ? Self.zeroPacketFlag : 0
+            let transfer = slot.transfer!
+            transfer.pointee.length = Int32(n)
+            transfer.pointee.flags = zlp ? Self.zeroPacketFlag : 0
             slot.inFlight.store(true, ordering: .releasing)
-            let rc = usb.submitTransfer(slot.transfer)
+            let rc = usb.submitTransfer(transfer)
             guard rc == 0 else {
                 slot.inFlight.store(false, ordering: .releasing)
                 if rc == LibUSBCode.noDevice {
@@ -243,15 +218,22 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
         let rc = usb.initContext(&ctx)
         guard rc == 0, let ctx else { throw .libusb(operation: "initialising libusb", code: rc) }
         context = ctx
-        if eventHandling == .thread {
-            eventThread = USBEventThread.start(usb: usb, context: ctx)
-            if eventThread == nil {
-                usb.exitContext(ctx)
-                context = nil
-                throw .libusb(operation: "starting the USB event thread", code: LibUSBCode.noMemory)
+        do throws(USBLinkError) {
+            for s in inSlots + outSlots {
+                guard let t = usb.allocTransfer(isoPackets: 0) else {
+                    throw USBLinkError.libusb(operation: "allocating transfers", code: LibUSBCode.noMemory)
+                }
+                t.pointee.user_data = Unmanaged.passUnretained(s).toOpaque()
+                t.pointee.buffer = s.buffer
+                t.pointee.callback = Self.transferCallback
+                s.transfer = t
             }
-        }
-        do {
+            if eventHandling == .thread {
+                eventThread = USBEventThread.start(usb: usb, context: ctx)
+                if eventThread == nil {
+                    throw USBLinkError.libusb(operation: "starting the USB event thread", code: LibUSBCode.noMemory)
+                }
+            }
             try openDevice(ctx)
         } catch {
             disconnect()
@@ -341,26 +323,24 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
         outMaxPacketSize = max(1, selection.out.maxPacketSize)
         let inLength = Int32(min(max(1, selection.in.maxPacketSize), Self.inBufferBytes))
         for s in outSlots {
-            let t = s.transfer
+            let t = s.transfer!
             t.pointee.dev_handle = found.handle
             t.pointee.endpoint = outEndpoint
             t.pointee.type = UInt8(LIBUSB_TRANSFER_TYPE_BULK.rawValue)
             t.pointee.timeout = options.outTimeoutMilliseconds
-            t.pointee.callback = Self.transferCallback
         }
         for s in inSlots {
-            let t = s.transfer
+            let t = s.transfer!
             t.pointee.dev_handle = found.handle
             t.pointee.endpoint = inEndpoint
             t.pointee.type = UInt8(LIBUSB_TRANSFER_TYPE_BULK.rawValue)
             t.pointee.timeout = 0
             t.pointee.flags = 0
             t.pointee.length = inLength
-            t.pointee.callback = Self.transferCallback
         }
         for s in inSlots {
             s.inFlight.store(true, ordering: .releasing)
-            let r = usb.submitTransfer(s.transfer)
+            let r = usb.submitTransfer(s.transfer!)
             if r != 0 {
                 s.inFlight.store(false, ordering: .releasing)
                 if r == LibUSBCode.noDevice { throw .deviceGone(vendorID: v, productID: p, operation: "starting IN transfers") }
@@ -374,8 +354,9 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
             hotplugWatched: watched, notes: notes)
     }
 
-    /// Undoes whatever `connect` got to, in reverse: transfers, hotplug, interface, handle,
-    /// event thread, context. Safe to call in any state.
+    /// Undoes whatever `connect` got to, in reverse: transfers in flight, hotplug, interface,
+    /// handle, event thread, transfers, context. Safe to call in any state. The transfers go
+    /// before the context: libusb drops their device reference when they are freed.
     private func disconnect() {
         stopping.store(true, ordering: .sequentiallyConsistent)
         if handle != nil { drainTransfers() }
@@ -386,6 +367,8 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
             if claimed { _ = usb.releaseInterface(handle, interface) }
             if detachedKernelDriver && !gone.load(ordering: .acquiring) { _ = usb.attachKernelDriver(handle, interface) }
             usb.close(handle)
+            // libusb_free_transfer reads the context through dev_handle: never leave a closed one.
+            for s in inSlots + outSlots { s.transfer?.pointee.dev_handle = nil }
         }
         claimed = false
         detachedKernelDriver = false
@@ -394,18 +377,36 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
         deviceBits.store(0, ordering: .releasing)
         eventThread?.stop()
         eventThread = nil
-        if let ctx = context, !stuck { usb.exitContext(ctx) }
+        // Stuck transfers (never completed after cancelling) and their context are leaked, not
+        // freed under libusb's feet.
+        guard !stuck else { return }
+        for s in inSlots + outSlots {
+            if let t = s.transfer { usb.freeTransfer(t) }
+            s.transfer = nil
+        }
+        if let ctx = context { usb.exitContext(ctx) }
         context = nil
     }
 
-    /// Cancels every transfer in flight and waits (up to 2 s) for their callbacks, which do not
-    /// resubmit while `stopping` is set. Cancelling again on each pass catches an IN transfer
-    /// that its callback resubmitted just before it saw `stopping`.
+    /// Lets OUT transfers finish, cancels every transfer still in flight and waits (up to 2 s) for
+    /// their callbacks, which do not resubmit while `stopping` is set. Cancelling again on each
+    /// pass catches an IN transfer that its callback resubmitted just before it saw `stopping`.
     private func drainTransfers() {
+        // What was sent goes out first (the last ACK of a session, say), for as long as an OUT
+        // transfer may take anyway; then everything still in flight is cancelled.
+        if !gone.load(ordering: .acquiring) {
+            let flushBy = Self.monotonicNanoseconds() + UInt64(options.outTimeoutMilliseconds) * 1_000_000
+            while outSlots.contains(where: { $0.inFlight.load(ordering: .acquiring) }) && !gone.load(ordering: .acquiring)
+                    && Self.monotonicNanoseconds() < flushBy {
+                if eventHandling == .manual { handleEvents() } else { usleep(200) }
+            }
+        }
         let slots = inSlots + outSlots
         let deadline = Self.monotonicNanoseconds() + 2_000_000_000
         while slots.contains(where: { $0.inFlight.load(ordering: .acquiring) }) {
-            for s in slots where s.inFlight.load(ordering: .acquiring) { _ = usb.cancelTransfer(s.transfer) }
+            for s in slots where s.inFlight.load(ordering: .acquiring) {
+                if let t = s.transfer { _ = usb.cancelTransfer(t) }
+            }
             if eventHandling == .manual {
                 handleEvents()
             } else {
@@ -430,21 +431,20 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
     private static let transferCallback: libusb_transfer_cb_fn = { transfer in
         guard let transfer, let user = transfer.pointee.user_data else { return }
         let slot = Unmanaged<USBTransferSlot>.fromOpaque(user).takeUnretainedValue()
-        slot.owner?.takeUnretainedValue().completed(slot)
+        slot.owner?.takeUnretainedValue().completed(slot, transfer)
     }
 
-    private func completed(_ slot: USBTransferSlot) {
-        let t = slot.transfer
+    private func completed(_ slot: USBTransferSlot, _ t: UnsafeMutablePointer<libusb_transfer>) {
         let status = t.pointee.status.rawValue
         let actual = Int(t.pointee.actual_length)
         if slot.isIn {
-            inCompleted(slot, status: status, actual: actual)
+            inCompleted(slot, t, status: status, actual: actual)
         } else {
-            outCompleted(slot, status: status, actual: actual)
+            outCompleted(slot, t, status: status, actual: actual)
         }
     }
 
-    private func inCompleted(_ slot: USBTransferSlot, status: UInt32, actual: Int) {
+    private func inCompleted(_ slot: USBTransferSlot, _ t: UnsafeMutablePointer<libusb_transfer>, status: UInt32, actual: Int) {
         switch status {
         case LibUSBCode.transferCompleted:
             consecutiveInErrors.store(0, ordering: .relaxed)
@@ -456,7 +456,7 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
                     counters.add(.inBytesDropped, actual)
                 }
             }
-            resubmitIn(slot)
+            resubmitIn(slot, t)
         case LibUSBCode.transferNoDevice:
             markGone()
             slot.inFlight.store(false, ordering: .releasing)
@@ -464,8 +464,8 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
             slot.inFlight.store(false, ordering: .releasing)
         case LibUSBCode.transferStall:
             counters.add(.stalls)
-            if let h = slot.transfer.pointee.dev_handle { _ = usb.clearHalt(h, slot.transfer.pointee.endpoint) }
-            resubmitIn(slot)
+            if let h = t.pointee.dev_handle { _ = usb.clearHalt(h, t.pointee.endpoint) }
+            resubmitIn(slot, t)
         default:
             // ERROR, OVERFLOW, TIMED_OUT: a glitch is retried; a steady stream of them (a
             // device half gone) is reported once and the slot rests.
@@ -474,17 +474,17 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
                 inFault.store(Int(status) + 1, ordering: .releasing)
                 slot.inFlight.store(false, ordering: .releasing)
             } else {
-                resubmitIn(slot)
+                resubmitIn(slot, t)
             }
         }
     }
 
-    private func resubmitIn(_ slot: USBTransferSlot) {
+    private func resubmitIn(_ slot: USBTransferSlot, _ t: UnsafeMutablePointer<libusb_transfer>) {
         guard !stopping.load(ordering: .sequentiallyConsistent), !gone.load(ordering: .acquiring) else {
             slot.inFlight.store(false, ordering: .releasing)
             return
         }
-        let rc = usb.submitTransfer(slot.transfer)
+        let rc = usb.submitTransfer(t)
         guard rc != 0 else { return }
         slot.inFlight.store(false, ordering: .releasing)
         if rc == LibUSBCode.noDevice {
@@ -494,7 +494,7 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
         }
     }
 
-    private func outCompleted(_ slot: USBTransferSlot, status: UInt32, actual: Int) {
+    private func outCompleted(_ slot: USBTransferSlot, _ t: UnsafeMutablePointer<libusb_transfer>, status: UInt32, actual: Int) {
         switch status {
         case LibUSBCode.transferCompleted:
             counters.add(.bytesOut, actual)
@@ -507,7 +507,7 @@ public final class USBDeviceLink: DeviceLink, @unchecked Sendable {
             break
         case LibUSBCode.transferStall:
             counters.add(.stalls)
-            if let h = slot.transfer.pointee.dev_handle { _ = usb.clearHalt(h, slot.transfer.pointee.endpoint) }
+            if let h = t.pointee.dev_handle { _ = usb.clearHalt(h, t.pointee.endpoint) }
             outFault.store(Int(status) + 1, ordering: .releasing)
         default:
             counters.add(.transferErrors)

@@ -49,6 +49,10 @@ public final class FunctionFSGadget: @unchecked Sendable {
         public init() {}
     }
 
+    /// Bytes queued for the IN endpoint at most, and written per write(): a few packets.
+    static let outboundCapacity = 4096
+    static let writeChunk = 512
+
     public let directory: String
     public let machine: SimulatedMachine
     public let periodNanoseconds: UInt64
@@ -218,7 +222,10 @@ public final class FunctionFSGadget: @unchecked Sendable {
         let out: Int32
         let `in`: Int32
         let inbound = LockedByteRing(capacity: 65_536)
-        let outbound = LockedByteRing(capacity: 65_536)
+        /// Small, as a board's endpoint FIFO is: what the machine sends while no host reads is
+        /// dropped here (its link retransmits), not stored up to greet the next host with stale
+        /// frames.
+        let outbound = LockedByteRing(capacity: FunctionFSGadget.outboundCapacity)
         let stop = Atomic<Bool>(false)
         /// Moves on at every ENABLE/DISABLE/UNBIND, so a write prepared for one host is not
         /// sent to the next.
@@ -273,13 +280,13 @@ public final class FunctionFSGadget: @unchecked Sendable {
 
         /// ep2: writes what the machine queued, a chunk at a time, each ending in a short packet.
         func writeLoop() {
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FunctionFSGadget.writeChunk, alignment: 8)
             defer { buffer.deallocate() }
             while !stop.load(ordering: .acquiring) {
                 sem_wait(wake)
                 while !stop.load(ordering: .acquiring) {
                     let g = generation.load(ordering: .acquiring)
-                    let n = outbound.read(into: buffer) { FunctionFSDescriptors.inWriteLength(available: $0, limit: 4096) }
+                    let n = outbound.read(into: buffer) { FunctionFSDescriptors.inWriteLength(available: $0, limit: FunctionFSGadget.writeChunk) }
                     if n == 0 { break }
                     guard generation.load(ordering: .acquiring) == g else { continue }
                     var offset = 0

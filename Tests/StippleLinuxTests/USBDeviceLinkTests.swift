@@ -16,10 +16,8 @@ struct USBDeviceLinkTests {
         let driver = USBTestBench.driver()
         let link = try USBTestBench.manualLink(driver)
         let calls = driver.calls
-        #expect(calls.map(\.name) == [
-            "libusb_alloc_transfer", "libusb_alloc_transfer", "libusb_alloc_transfer", "libusb_alloc_transfer",
-        ] + Array(repeating: "libusb_alloc_transfer", count: 16) + [
-            "libusb_init",
+        // The context first: transfers are made per connection (libusb ties them to its devices).
+        #expect(calls.map(\.name) == ["libusb_init"] + Array(repeating: "libusb_alloc_transfer", count: 4 + 16) + [
             "libusb_get_device_list", "libusb_get_device_descriptor", "libusb_open",
             "libusb_get_string_descriptor_ascii", "libusb_free_device_list",
             "libusb_get_active_config_descriptor", "libusb_free_config_descriptor",
@@ -261,15 +259,32 @@ struct USBDeviceLinkTests {
         link!.close()
         let names = driver.callNames
         #expect(names.filter { $0 == "libusb_cancel_transfer" }.count >= 5, "four IN and one OUT in flight")
+        // Transfers are freed before the context is exited: libusb drops their device then.
         #expect(Array(names.drop { $0 == "libusb_cancel_transfer" }) == [
-            "libusb_hotplug_deregister_callback", "libusb_release_interface", "libusb_close", "libusb_exit",
-        ])
+            "libusb_hotplug_deregister_callback", "libusb_release_interface", "libusb_close",
+        ] + Array(repeating: "libusb_free_transfer", count: 20) + ["libusb_exit"])
+        #expect(driver.liveTransfers == 0)
         #expect(throws: LinkError.disconnected) { try USBTestBench.send(link!, [1]) }
         #expect(throws: USBLinkError.closed) { try link!.reconnect() }
         link = nil
         #expect(driver.liveTransfers == 0 && driver.openHandles == 0 && driver.openContexts == 0)
         #expect(driver.claimedInterfaces == 0 && driver.registeredHotplugCallbacks == 0)
         #expect(driver.violations.isEmpty)
+    }
+
+    @Test func closeLetsOUTTransfersInFlightFinishBeforeCancelling() throws {
+        let driver = USBTestBench.driver()
+        driver.autoCompleteOut = false
+        let link = try USBTestBench.manualLink(driver)
+        try USBTestBench.send(link, [0x7E, 6, 0, 1, 0xAA, 0xBB])  // say, the session's last ACK
+        // The device takes it while close waits.
+        let taker = Thread { usleep(20_000); driver.completeOut() }
+        taker.start()
+        driver.clearTrace()
+        link.close()
+        #expect(link.statistics.bytesOut == 6, "sent, not cancelled")
+        #expect(!driver.calls.contains(LibUSBMockingDriver.Call("libusb_cancel_transfer", [0x01])))
+        #expect(driver.calls.filter { $0.name == "libusb_cancel_transfer" }.count >= 4, "the IN transfers are cancelled")
     }
 
     @Test func withoutHotplugSupportTheLinkSaysSoAndStillWorks() throws {
