@@ -7,11 +7,12 @@ struct EmbedHardwarePlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let hardware = context.package.directoryURL.appending(path: "Hardware")
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedHardware.swift")
+        // Only the catalog's folders: other TOML under Hardware/ (rig scripts) is not a shipped default.
         var inputs: [URL] = []
-        if let walker = FileManager.default.enumerator(at: hardware, includingPropertiesForKeys: nil) {
-            for case let url as URL in walker where url.pathExtension == "toml" {
-                inputs.append(url)
-            }
+        for folder in ["machines", "cartridges", "profiles"] {
+            let dir = hardware.appending(path: folder)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            inputs += names.filter { $0.hasSuffix(".toml") }.map { dir.appending(path: $0) }
         }
         inputs.sort { $0.path < $1.path }
         return [

@@ -10,14 +10,17 @@ guard args.count == 3 else {
 let root = URL(fileURLWithPath: args[1], isDirectory: true)
 let output = URL(fileURLWithPath: args[2])
 var entries: [(String, String)] = []
-if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) {
-    for case let url as URL in walker where url.pathExtension == "toml" {
-        let relative = String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            FileHandle.standardError.write(Data("error: cannot read \(url.path)\n".utf8))
+// The catalog's folders only; other TOML under Hardware/ (the rig's scripts) is not a default.
+for folder in ["machines", "cartridges", "profiles"] {
+    let dir = root.appendingPathComponent(folder)
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+    for name in names where name.hasSuffix(".toml") {
+        let path = dir.appendingPathComponent(name).path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            FileHandle.standardError.write(Data("error: cannot read \(path)\n".utf8))
             exit(1)
         }
-        entries.append((relative, data.base64EncodedString()))
+        entries.append(("\(folder)/\(name)", data.base64EncodedString()))
     }
 }
 entries.sort { $0.0 < $1.0 }

@@ -123,6 +123,11 @@ public final class ControlSession {
                 reading = false
             }
         }
+        if askAgain, case .identifying(let nonce, _) = phase {
+            askAgain = false
+            link.reset(now: now)
+            try? link.send(Handshake.request(nonce: nonce))
+        }
         if case .identifying(_, let since) = phase, now - since > connectTimeout {
             phase = .failed(.noAnswer(phase: "identify", milliseconds: connectTimeout / 1_000_000))
         } else if case .configuring(let since) = phase, now - since > connectTimeout {
@@ -186,6 +191,13 @@ public final class ControlSession {
                 pendingIdentity = identity
                 phase = .configuring(since: now)
                 try? link.send(.setConfig(deviceConfig))
+            case .failure(.nonce) where staleReplies < 5:
+                // A reply a previous host left unacknowledged (USB keeps the device's queue across
+                // host processes). Start our side afresh and ask again with the same nonce: the
+                // device resets on identify and answers ours.
+                // Not here: this runs inside the link's receive; the cycle restarts after it returns.
+                staleReplies += 1
+                askAgain = true
             case .failure(let e):
                 phase = .failed(.handshake(e))
             }
@@ -201,4 +213,6 @@ public final class ControlSession {
     }
 
     private var pendingIdentity: DeviceIdentity?
+    private var staleReplies = 0
+    private var askAgain = false
 }

@@ -113,7 +113,8 @@ public final class FrameDecoder {
     }
 
     private func drop(_ n: Int) {
-        let rest = count - n
+        // Never below zero, even if a handler reset the decoder mid-feed.
+        let rest = max(0, count - n)
         if rest > 0 {
             (buffer.baseAddress!).copyMemory(from: buffer.baseAddress! + n, byteCount: rest)
         }

@@ -13,14 +13,17 @@ import StippleModel
 
     /// A `.toml` outside the three kind folders would be embedded but never validated or listed.
     @Test func everyShippedTOMLFileIsInAKindFolder() throws {
+        // Catalog files live in machines/, cartridges/ and profiles/ (embedded); a TOML file loose
+        // in Hardware/ itself would be neither embedded nor found. Deeper folders (the rig's
+        // scripts) are not catalog files.
         let hardware = ShippedHardware.root.appending(path: "Hardware")
-        let walker = try #require(FileManager.default.enumerator(atPath: hardware.path))
         var found: [String] = []
-        for case let relative as String in walker where relative.hasSuffix(".toml") {
-            found.append(relative)
-            let parts = relative.split(separator: "/")
-            #expect(parts.count == 2 && HardwareCatalog.Kind.allCases.map(\.folder).contains(String(parts[0])),
-                    "Hardware/\(relative) is not in machines/, cartridges/ or profiles/")
+        for name in try FileManager.default.contentsOfDirectory(atPath: hardware.path) {
+            #expect(!name.hasSuffix(".toml"), "Hardware/\(name) is not in machines/, cartridges/ or profiles/")
+        }
+        for kind in HardwareCatalog.Kind.allCases {
+            let names = try FileManager.default.contentsOfDirectory(atPath: hardware.appending(path: kind.folder).path)
+            found += names.filter { $0.hasSuffix(".toml") }.map { "\(kind.folder)/\($0)" }
         }
         let listed = HardwareCatalog.Kind.allCases.flatMap { kind in ShippedHardware.names(kind).map { "\(kind.folder)/\($0).toml" } }
         #expect(found.sorted() == listed.sorted())
