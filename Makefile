@@ -47,12 +47,15 @@ fuzz: deps
 
 # Hardware-in-the-loop rig (Hardware/rig/README.md): a QEMU guest with Debian's kernel, a simulated
 # GPIO chip and a USB gadget. rig-setup is one-time and idempotent (root: apt, kernel headers);
-# rig-test boots the guest for the rig's own smoke test, then for Stipple against it.
+# rig-test builds Stipple and its tests, then boots the guest for the rig's own smoke test, then
+# for Stipple on its real backends (libgpiod on gpio-sim, libusb to `stipple sim gadget`).
 rig-setup: deps
 	@Hardware/rig/setup.sh
 
 rig-test: build rig-setup
+	@scripts/swift-build-clean.sh --build-tests
 	Hardware/rig/run-guest.sh Hardware/rig/guest/smoke.sh
+	Hardware/rig/run-guest.sh Hardware/rig/guest/stipple-hil.sh
 
 clean:
 	rm -rf .build .build-fuzz

@@ -48,11 +48,6 @@ rig_wait 50 test -c "/dev/$chip" || rig_die "/dev/$chip did not appear"
 rig_gpio_load
 [ "$chip" = "$GPIO_CHIP" ] || rig_log "warning: $1 names chip $GPIO_CHIP but the simulated chip is $chip (another GPIO chip in the guest?)"
 
-for role in $GPIO_ROLES; do
-    case $role in
-        pedal|estop) rig_gpio_set "$role" inactive ;;
-        cartridge_present) rig_gpio_set "$role" active ;;
-    esac
-done
+rig_gpio_rest
 rig_log "gpio-sim: $chip ($lines lines, label stipple-rig-$MACHINE_NAME) for $MACHINE_NAME: $(for r in $GPIO_ROLES; do printf '%s@%s ' "$r" "$(rig_gpio_offset "$r")"; done)"
 echo "$chip"

@@ -16,15 +16,37 @@ rig_die() { echo "RIG-FAIL: $*" >&2; exit 1; }
 rig_uptime() { cut -d' ' -f1 /proc/uptime; }
 rig_since() { awk -v t0="$1" '{ printf "%.2f", $1 - t0 }' /proc/uptime; }   # seconds since an uptime
 
-# rig_wait TENTHS COMMAND...: run COMMAND every 0.1 s until it succeeds; fail after TENTHS tries.
+# rig_wait TENTHS COMMAND...: run COMMAND every 0.1 s until it succeeds; fail once TENTHS tenths
+# of a second have passed (by the clock: under TCG each try itself can take a tenth or more).
 # Polling a condition instead of sleeping a guessed time keeps the scripts fast and still correct
 # when TCG makes the guest slow.
+rig_centis() {  # the uptime in hundredths of a second (no program run)
+    read -r _up _ < /proc/uptime
+    _f=${_up#*.}; _f=${_f#0}
+    echo $(( ${_up%.*} * 100 + _f ))
+}
 rig_wait() {
-    _n=$1; shift
+    _deadline=$(( $(rig_centis) + $1 * 10 )); shift
     while ! "$@" >/dev/null 2>&1; do
-        _n=$((_n - 1)); [ "$_n" -gt 0 ] || return 1
+        [ "$(rig_centis)" -lt "$_deadline" ] || return 1
         sleep 0.1
     done
+}
+
+# Checks for the test scripts: each prints "NAME: ok   WHAT" or "NAME: FAIL WHAT" and the first
+# failure ends the script. RIG_TEST names the script in the output.
+RIG_TEST=${RIG_TEST:-rig}
+rig_checks=0
+rig_ok() { rig_checks=$((rig_checks + 1)); echo "$RIG_TEST: ok   $*"; }
+rig_fail() { echo "$RIG_TEST: FAIL $*" >&2; exit 1; }
+rig_check() {  # rig_check DESCRIPTION COMMAND...: the command must succeed
+    _what=$1; shift
+    if "$@"; then rig_ok "$_what"; else rig_fail "$_what"; fi
+}
+rig_equals() { [ "$1" = "$2" ] || { echo "$RIG_TEST:      got '$1', want '$2'" >&2; return 1; }; }
+rig_no_kernel_warnings() {
+    if dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace'; then rig_fail "kernel warnings in dmesg (above)"; fi
+    rig_ok "no kernel warnings (tainted=$(cat /proc/sys/kernel/tainted): the unsigned out-of-tree gpio-sim, expected)"
 }
 
 rig_modprobe() { for _m in "$@"; do modprobe "$_m" || rig_die "modprobe $_m (kernel $(uname -r))"; done; }
@@ -77,6 +99,15 @@ rig_gpio_set() {
     case $2 in active) _level=1 ;; inactive) _level=0 ;; *) rig_die "state '$2': want active or inactive" ;; esac
     [ "$_low" = 1 ] && _level=$((1 - _level))
     if [ "$_level" = 1 ]; then rig_gpio_pull "$1" pull-up; else rig_gpio_pull "$1" pull-down; fi
+}
+# The inputs at rest: pedal and e-stop released, cartridge in.
+rig_gpio_rest() {
+    for _r in $GPIO_ROLES; do
+        case $_r in
+            pedal|estop) rig_gpio_set "$_r" inactive ;;
+            cartridge_present) rig_gpio_set "$_r" active ;;
+        esac
+    done
 }
 rig_gpio_is_active() {  # exit 0 when the role's line is at its active level
     eval "_low=\${GPIO_ACTIVE_LOW_$1:-0}"

@@ -14,18 +14,12 @@
 # Prints "smoke: ..." result lines (figures in the SMOKE-FIGURES line) and exits non-zero on
 # the first failed check.
 set -eu
+RIG_TEST=smoke
 . "$(dirname "$0")/lib.sh"
 machine_file=${1:-$RIG_REPO/Hardware/machines/rotary-r1.toml}
 n_rtt=${2:-1000}
 n_edges=${3:-2000}
 t0=$(rig_uptime)
-checks=0
-ok() { checks=$((checks + 1)); echo "smoke: ok   $*"; }
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-    _what=$1; shift
-    if "$@"; then ok "$_what"; else echo "smoke: FAIL $_what" >&2; exit 1; fi
-}
-equals() { [ "$1" = "$2" ] || { echo "smoke:      got '$1', want '$2'" >&2; return 1; }; }
 T=$(mktemp -d)
 
 echo "== smoke: userland $(gpiodetect --version | head -n 1), $(lsusb --version 2>&1 | head -n 1), kernel $(uname -r)"
@@ -34,19 +28,19 @@ echo "== smoke: userland $(gpiodetect --version | head -n 1), $(lsusb --version 
 tg=$(rig_uptime)
 chip=$(sh "$RIG_GUEST/gpio-setup.sh" "$machine_file")
 rig_gpio_load
-check "gpio-sim chip $chip is the machine's $GPIO_CHIP" equals "$chip" "$GPIO_CHIP"
-check "gpiodetect lists it" sh -c "gpiodetect | grep -q '^$chip \\[stipple-rig-$MACHINE_NAME\\]'"
+rig_check "gpio-sim chip $chip is the machine's $GPIO_CHIP" rig_equals "$chip" "$GPIO_CHIP"
+rig_check "gpiodetect lists it" sh -c "gpiodetect | grep -q '^$chip \\[stipple-rig-$MACHINE_NAME\\]'"
 for role in $GPIO_ROLES; do
-    check "gpiofind $role -> $chip $(rig_gpio_offset "$role")" equals "$(gpiofind "$role")" "$chip $(rig_gpio_offset "$role")"
+    rig_check "gpiofind $role -> $chip $(rig_gpio_offset "$role")" rig_equals "$(gpiofind "$role")" "$chip $(rig_gpio_offset "$role")"
 done
 pedal=$(rig_gpio_offset pedal); estop=$(rig_gpio_offset estop)
 motor=$(rig_gpio_offset motor_enable); cart=$(rig_gpio_offset cartridge_present)
-check "inputs at rest: pedal released (high, active-low), e-stop released (low), cartridge in (low)" \
-    equals "$(gpioget "$chip" "$pedal" "$estop" "$cart")" "1 0 0"
+rig_check "inputs at rest: pedal released (high, active-low), e-stop released (low), cartridge in (low)" \
+    rig_equals "$(gpioget "$chip" "$pedal" "$estop" "$cart")" "1 0 0"
 rig_gpio_set pedal active
-check "pedal pressed -> gpioget reads 0" equals "$(gpioget "$chip" "$pedal")" 0
+rig_check "pedal pressed -> gpioget reads 0" rig_equals "$(gpioget "$chip" "$pedal")" 0
 rig_gpio_set pedal inactive
-check "pedal released -> gpioget reads 1" equals "$(gpioget "$chip" "$pedal")" 1
+rig_check "pedal released -> gpioget reads 1" rig_equals "$(gpioget "$chip" "$pedal")" 1
 
 # Edges: gpiomon must hold the line before the pull changes, so wait until gpioinfo shows it
 # used; and each edge must be seen before the next, because for a both-edges request the kernel
@@ -54,33 +48,33 @@ check "pedal released -> gpioget reads 1" equals "$(gpioget "$chip" "$pedal")" 1
 # to a file, which stdio would otherwise buffer until it exits.
 stdbuf -oL gpiomon --num-events=2 --format='%e %o' "$chip" "$estop" > "$T/mon" 2>&1 &
 mon=$!
-check "gpiomon holds the e-stop line" rig_wait 100 sh -c "gpioinfo $chip | grep -E '^[[:space:]]+line +$estop:.*\"gpiomon\"'"
+rig_check "gpiomon holds the e-stop line" rig_wait 100 sh -c "gpioinfo $chip | grep -E '^[[:space:]]+line +$estop:.*\"gpiomon\"'"
 rig_gpio_set estop active
-check "gpiomon saw the rising edge" rig_wait 100 sh -c "[ \$(wc -l < $T/mon) -ge 1 ]"
+rig_check "gpiomon saw the rising edge" rig_wait 100 sh -c "[ \$(wc -l < $T/mon) -ge 1 ]"
 rig_gpio_set estop inactive
-check "gpiomon saw the falling edge" rig_wait 100 sh -c "[ \$(wc -l < $T/mon) -ge 2 ]"
+rig_check "gpiomon saw the falling edge" rig_wait 100 sh -c "[ \$(wc -l < $T/mon) -ge 2 ]"
 wait "$mon"
-check "... rising then falling at offset $estop" equals "$(tr '\n' ' ' < "$T/mon")" "1 $estop 0 $estop "
+rig_check "... rising then falling at offset $estop" rig_equals "$(tr '\n' ' ' < "$T/mon")" "1 $estop 0 $estop "
 
 # Output: the program drives, the test side reads. Pull the other way first, so the read value
 # can only come from the driven level.
 rig_gpio_pull motor_enable pull-down
 gpioset --mode=signal "$chip" "$motor=1" & set_pid=$!
-check "gpioset motor_enable=1 -> sim value 1" rig_wait 100 sh -c "[ \$(cat $GPIO_SYSFS/sim_gpio$motor/value) = 1 ]"
+rig_check "gpioset motor_enable=1 -> sim value 1" rig_wait 100 sh -c "[ \$(cat $GPIO_SYSFS/sim_gpio$motor/value) = 1 ]"
 kill "$set_pid"; wait "$set_pid" 2>/dev/null || true
 rig_gpio_pull motor_enable pull-up
 gpioset --mode=signal "$chip" "$motor=0" & set_pid=$!
-check "gpioset motor_enable=0 (pulled up) -> sim value 0" rig_wait 100 sh -c "[ \$(cat $GPIO_SYSFS/sim_gpio$motor/value) = 0 ]"
+rig_check "gpioset motor_enable=0 (pulled up) -> sim value 0" rig_wait 100 sh -c "[ \$(cat $GPIO_SYSFS/sim_gpio$motor/value) = 0 ]"
 kill "$set_pid"; wait "$set_pid" 2>/dev/null || true
-check "released output follows the pull again" rig_wait 50 sh -c "[ \$(cat $GPIO_SYSFS/sim_gpio$motor/value) = 1 ]"
+rig_check "released output follows the pull again" rig_wait 50 sh -c "[ \$(cat $GPIO_SYSFS/sim_gpio$motor/value) = 1 ]"
 rig_gpio_pull motor_enable pull-down
 
 "$RIG_BIN/gpio_evlat" "$chip" "$estop" "$GPIO_SYSFS/sim_gpio$estop/pull" "$n_edges" > "$T/evlat" \
-    || { cat "$T/evlat"; echo "smoke: FAIL gpio_evlat" >&2; exit 1; }
-ok "$(cat "$T/evlat")"
+    || { cat "$T/evlat"; rig_fail gpio_evlat; }
+rig_ok "$(cat "$T/evlat")"
 rig_gpio_set estop inactive
 sh "$RIG_GUEST/gpio.sh" teardown
-check "gpio-sim chip torn down" sh -c "! test -e /dev/$chip"
+rig_check "gpio-sim chip torn down" sh -c "! test -e /dev/$chip"
 echo "== smoke: GPIO done in $(rig_since "$tg") s"
 
 # --- USB ----------------------------------------------------------------------------------
@@ -90,32 +84,29 @@ vid=$USB_VID; pid=$USB_PID
 ffs=$(sh "$RIG_GUEST/usb-setup.sh" "$vid" "$pid")
 "$RIG_BIN/ffs_echo" "$ffs" > "$T/ffs.out" 2> "$T/ffs.err" &
 echo_pid=$!
-check "ffs_echo wrote its descriptors" rig_wait 100 grep -q ready "$T/ffs.out"
+rig_check "ffs_echo wrote its descriptors" rig_wait 100 grep -q ready "$T/ffs.out"
 node=$(sh "$RIG_GUEST/usb-bind.sh")
 rig_usb_load
-check "lsusb lists $vid:$pid" sh -c "lsusb -d $vid:$pid | grep -q 'Stipple rig'"
+rig_check "lsusb lists $vid:$pid" sh -c "lsusb -d $vid:$pid | grep -q 'Stipple rig'"
 "$RIG_BIN/usb_rtt" "$vid" "$pid" "$n_rtt" 64 > "$T/rtt64" \
-    || { cat "$T/rtt64" "$T/ffs.err"; echo "smoke: FAIL usb_rtt 64" >&2; exit 1; }
-ok "$(cat "$T/rtt64")"
+    || { cat "$T/rtt64" "$T/ffs.err"; rig_fail "usb_rtt 64"; }
+rig_ok "$(cat "$T/rtt64")"
 "$RIG_BIN/usb_rtt" "$vid" "$pid" 200 4096 > "$T/rtt4k" \
-    || { cat "$T/rtt4k" "$T/ffs.err"; echo "smoke: FAIL usb_rtt 4096" >&2; exit 1; }
-ok "$(cat "$T/rtt4k")"
+    || { cat "$T/rtt4k" "$T/ffs.err"; rig_fail "usb_rtt 4096"; }
+rig_ok "$(cat "$T/rtt4k")"
 rig_usb_unbind
-ok "unplugged: $vid:$pid left the bus"
+rig_ok "unplugged: $vid:$pid left the bus"
 node=$(sh "$RIG_GUEST/usb-bind.sh")
 "$RIG_BIN/usb_rtt" "$vid" "$pid" 100 64 > "$T/rtt-again" \
-    || { cat "$T/rtt-again" "$T/ffs.err"; echo "smoke: FAIL usb_rtt after replug" >&2; exit 1; }
-ok "replugged at $node: $(cat "$T/rtt-again")"
+    || { cat "$T/rtt-again" "$T/ffs.err"; rig_fail "usb_rtt after replug"; }
+rig_ok "replugged at $node: $(cat "$T/rtt-again")"
 rig_usb_unbind
 kill "$echo_pid"
 echo "== smoke: USB done in $(rig_since "$tu") s"
 
 # --- kernel -------------------------------------------------------------------------------
-if dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace' > "$T/dmesg-bad"; then
-    cat "$T/dmesg-bad"; echo "smoke: FAIL kernel warnings in dmesg" >&2; exit 1
-fi
-ok "no kernel warnings (tainted=$(cat /proc/sys/kernel/tainted): unsigned out-of-tree gpio-sim, expected)"
+rig_no_kernel_warnings
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"; }
 echo "SMOKE-FIGURES: gpio edge->event p50=$(field p50 "$T/evlat") p99=$(field p99 "$T/evlat") (n=$n_edges); usb 64 B round trip p50=$(field p50 "$T/rtt64") p99=$(field p99 "$T/rtt64") (n=$n_rtt); 4 KiB p50=$(field p50 "$T/rtt4k")"
-echo "smoke: all $checks checks passed in $(rig_since "$t0") s"
+echo "smoke: all $rig_checks checks passed in $(rig_since "$t0") s"
