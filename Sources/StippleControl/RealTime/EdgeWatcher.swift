@@ -55,23 +55,8 @@ public final class EdgeWatcher: @unchecked Sendable {
         gpio: any GPIOLines, clock: any MonotonicClock = SystemMonotonicClock(),
         configuration: EdgeWatcherConfiguration = EdgeWatcherConfiguration()
     ) throws(RealTimeError) {
-        if let p = configuration.priority {
-            let range = sched_get_priority_min(Int32(SCHED_FIFO))...sched_get_priority_max(Int32(SCHED_FIFO))
-            guard range.contains(p) else {
-                throw .invalidConfiguration(
-                    field: "priority", value: "\(p)",
-                    reason: "SCHED_FIFO priorities run \(range.lowerBound)-\(range.upperBound); nil runs at normal priority")
-            }
-        }
-        if let cpu = configuration.cpu, cpu < 0 {
-            throw .invalidConfiguration(
-                field: "cpu", value: "\(cpu)", reason: "CPUs are numbered from 0; nil lets the scheduler choose")
-        }
-        if let limit = configuration.cpuLatencyLimitMicroseconds, limit < 0 {
-            throw .invalidConfiguration(
-                field: "cpuLatencyLimitMicroseconds", value: "\(limit)",
-                reason: "a wake-up latency limit is 0 µs or more; nil asks for none")
-        }
+        try ThreadSettingsCheck.validate(priority: configuration.priority, cpu: configuration.cpu,
+                                         cpuLatencyLimitMicroseconds: configuration.cpuLatencyLimitMicroseconds)
         guard configuration.batchCapacity >= 1 else {
             throw .invalidConfiguration(
                 field: "batchCapacity", value: "\(configuration.batchCapacity)", reason: "the watcher must read at least 1 edge at a time")

@@ -37,23 +37,8 @@ public final class RealTimeLoop: @unchecked Sendable {
                 field: "periodNanoseconds", value: "\(c.periodNanoseconds)",
                 reason: "the period must be 10 µs to 1 s (10000...1000000000)")
         }
-        if let p = c.priority {
-            let range = sched_get_priority_min(Int32(SCHED_FIFO))...sched_get_priority_max(Int32(SCHED_FIFO))
-            guard range.contains(p) else {
-                throw .invalidConfiguration(
-                    field: "priority", value: "\(p)",
-                    reason: "SCHED_FIFO priorities run \(range.lowerBound)-\(range.upperBound); nil runs at normal priority")
-            }
-        }
-        if let cpu = c.cpu, cpu < 0 {
-            throw .invalidConfiguration(
-                field: "cpu", value: "\(cpu)", reason: "CPUs are numbered from 0; nil lets the scheduler choose")
-        }
-        if let limit = c.cpuLatencyLimitMicroseconds, limit < 0 {
-            throw .invalidConfiguration(
-                field: "cpuLatencyLimitMicroseconds", value: "\(limit)",
-                reason: "a wake-up latency limit is 0 µs or more; nil asks for none")
-        }
+        try ThreadSettingsCheck.validate(priority: c.priority, cpu: c.cpu,
+                                         cpuLatencyLimitMicroseconds: c.cpuLatencyLimitMicroseconds)
         guard (1...(1 << 24)).contains(c.latenessWindow) else {
             throw .invalidConfiguration(
                 field: "latenessWindow", value: "\(c.latenessWindow)",
