@@ -10,7 +10,8 @@ struct RunCommand: StippleCommand {
         discussion: """
             With a terminal: space presses/releases the pedal, a arms, d disarms, e presses/releases \
             the e-stop, r resets a fault, q quits. With --script, a TOML timeline drives the session \
-            and every zone pass is summarised at the end; --fast runs it in virtual time.
+            and every zone pass is summarised at the end; --fast runs it in virtual time. Exit status \
+            1 when the session could not start or ended faulted or e-stopped (not reset).
             """)
 
     @Option(help: "Machine name.") var machine: String

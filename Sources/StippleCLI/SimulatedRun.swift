@@ -228,7 +228,14 @@ final class SimulatedRun {
         if dropped > 0 || side.records.droppedCritical > 0 {
             ctx.print("journal ring: \(dropped) telemetry records dropped, \(side.records.droppedCritical) critical records dropped")
         }
-        ctx.print("final state: \(session.state.machine)")
+        let final = session.state.machine
+        if let f = session.state.latchedFault, final == .fault {
+            ctx.print("final state: fault (\(f.name)): \(f.advice)")
+        } else {
+            ctx.print("final state: \(final)")
+        }
+        // A session left faulted or e-stopped did not end cleanly: scripts and CI must see that.
+        if final.isFaulted { return .invalidInput }
         return side.records.droppedCritical == 0 ? .success : .invalidInput
     }
 }

@@ -89,6 +89,12 @@ public final class ControlSession {
 
     /// One control cycle at monotonic time `now`.
     public func cycle(now: UInt64) {
+        if !cycled {
+            // The identify window starts with the first cycle, not at construction: setting up the
+            // real-time thread (mlockall, priorities) can take longer than the window itself.
+            cycled = true
+            if case .identifying(let nonce, _) = phase { phase = .identifying(nonce: nonce, since: now) }
+        }
         var inputs = ControlInputs()
         // 1. GPIO edges into levels; an e-stop edge is remembered even if already released.
         edges.removeAll(keepingCapacity: true)
@@ -215,4 +221,5 @@ public final class ControlSession {
     private var pendingIdentity: DeviceIdentity?
     private var staleReplies = 0
     private var askAgain = false
+    private var cycled = false
 }

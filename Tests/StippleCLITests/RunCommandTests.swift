@@ -30,6 +30,16 @@ struct RunCommandTests {
         }
     }
 
+    @Test func aSessionLeftFaultedExits1AndSaysWhy() throws {
+        try withTemporaryDirectory { dir in
+            let script = try dir.write("s.toml", Self.session.replacingOccurrences(of: "action = \"pedal-up\"", with: "action = \"cartridge-pull\""))
+            let r = runCLI(Self.crown + ["--sim", "--script", script, "--fast"])
+            #expect(r.status == 1)
+            #expect(r.out.contains("stop  cartridge-removed"))
+            #expect(r.out.contains("final state: fault (cartridge-removed): the cartridge came out mid-pass"))
+        }
+    }
+
     @Test func aProfileThatDoesNotFitIsRefusedBeforeAnythingRuns() {
         let r = runCLI(["run", "--machine", "rotary-r1", "--cartridge", "1RL-0.18", "--profile", "crown-vertex",
                         "--zone", "crown", "--sim"])
