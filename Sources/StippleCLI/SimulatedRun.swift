@@ -73,6 +73,8 @@ final class SimulatedRun {
             events.append("\(at)  request refused: \(reason)")
         case .commandRefused:
             events.append("\(at)  machine refused command 0x\(String(r.code, radix: 16))")
+        case .linkRestored:
+            events.append("\(at)  link restored: machine identified again (a fault stays latched until reset)")
         case .stateChanged:
             state = r.to
         case .telemetry:

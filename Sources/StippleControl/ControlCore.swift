@@ -172,7 +172,15 @@ public enum ControlCore {
                 return refuse(.causeStillPresent, now: now, &out)
             }
             let code = s.machine == .eStopped ? FaultCode.estop : (s.latchedFault ?? .firmwareInternal)
-            if code.rawValue < 100 { out.commands.append(.resetFault(code: code.rawValue)) }
+            if code.rawValue < 100 {
+                out.commands.append(.resetFault(code: code.rawValue))
+            } else if code == .linkLost {
+                // While the host was gone the firmware's refresh deadline tripped and latched
+                // heartbeat-timeout; its fault_report was lost with the link. Acknowledge it, or
+                // the next start is refused. If the link came back within the deadline the
+                // firmware refuses this reset as not latched, which is harmless.
+                out.commands.append(.resetFault(code: FaultCode.heartbeatTimeout.rawValue))
+            }
             s.latchedFault = nil
             var r = ControlRecord(kind: .reset, at: now)
             r.code = code.rawValue

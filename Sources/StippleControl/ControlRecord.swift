@@ -23,6 +23,9 @@ public struct PassSummary: Sendable, Hashable {
 public struct ControlRecord: Sendable, Hashable {
     public enum Kind: UInt8, Sendable, Hashable {
         case stateChanged, passStarted, passEnded, fault, estop, reset, telemetry, requestRefused, commandRefused
+        /// A reconnect found the machine again and the handshake completed (the fault stays
+        /// latched until the operator resets it).
+        case linkRestored
     }
 
     public var kind: Kind

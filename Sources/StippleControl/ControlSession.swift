@@ -32,6 +32,9 @@ public final class ControlSession {
     private var enableWritten: Bool?
     private var ledWritten: Bool?
     private let connectTimeout: UInt64 = 500_000_000
+    /// A reconnect restarted the handshake; when it completes the session records `linkRestored`.
+    private var reconnecting = false
+    private var linkRestored = false
 
     /// - Parameters:
     ///   - edges: where GPIO edges come from; by default drained from `gpio` in the cycle. An
@@ -144,9 +147,16 @@ public final class ControlSession {
         inputs.linkUp = phase.isReady && !link.isDown && lastDeviceError != .disconnected
         inputs.request = nextRequest()
         if inputs.request == .reconnect {
-            // Session business, not the step's: a no-op while the link is up.
-            inputs.request = nil
-            if !inputs.linkUp, reconnectDevice() { restartConnection(now: now) }
+            // Session business, not the step's. Only a machine that is gone is looked for again:
+            // while the link is up or a handshake is under way a reconnect is a no-op (operators
+            // press it twice, scripts repeat it). A machine not found is left to the step, which
+            // refuses the request (link down) so the operator sees it.
+            if deviceGone, reconnectDevice() {
+                restartConnection(now: now)
+                inputs.request = nil
+            } else if !deviceGone {
+                inputs.request = nil
+            }
         }
 
         // 3. The step.
@@ -177,11 +187,23 @@ public final class ControlSession {
 
         // 6. Records to the journal.
         for r in out.records { records(r) }
+        if linkRestored {
+            linkRestored = false
+            records(ControlRecord(kind: .linkRestored, at: now))
+        }
+    }
+
+    /// The machine cannot be reached on this link any more: unplugged, the link given up after
+    /// its retransmissions, or a (re)connection that failed.
+    private var deviceGone: Bool {
+        if case .failed = phase { return true }
+        return lastDeviceError == .disconnected || link.isDown
     }
 
     /// A fresh handshake on a link found again: new sequence numbers, a new nonce, limits resent.
     private func restartConnection(now: UInt64) {
         lastDeviceError = nil
+        reconnecting = true
         link.reset(now: now)
         nonce &+= 1
         phase = .identifying(nonce: nonce, since: now)
@@ -210,6 +232,10 @@ public final class ControlSession {
         case (.configuring, .config(let c)):
             if c == deviceConfig, let id = pendingIdentity {
                 phase = .ready(id)
+                if reconnecting {
+                    reconnecting = false
+                    linkRestored = true
+                }
             } else {
                 phase = .failed(.configMismatch(sent: deviceConfig, received: c))
             }

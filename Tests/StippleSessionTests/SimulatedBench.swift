@@ -18,6 +18,8 @@ final class SimulatedBench {
     var now: UInt64 = 0
     /// When false, the host "hangs": cycles stop, the simulator keeps running.
     var hostAlive = true
+    /// Times the session asked to find the machine again.
+    var reconnectAttempts = 0
 
     init(machine machineName: String = "rotary-r1", cartridge: String = "3RL-0.25", profile: String = "crown-vertex",
          zone: Zone = .crown) throws {
@@ -30,7 +32,12 @@ final class SimulatedBench {
         chip = SimulatedGPIOChip(machine: m, clock: clock)
         machine = SimulatedMachine(machine: m, cartridge: c, cartridgeID: 99, serial: 1, gpio: chip, seed: 3, telemetryHertz: 500)
         link = SimulatedDeviceLink(machine: machine)
+        // A reconnect finds the machine when its cable is in: `link.faults.unplugged` is the cable.
         session = ControlSession(machine: m, device: link, gpio: chip, now: 0, nonce: 1234,
+                                 reconnectDevice: { [unowned self] in
+                                     self.reconnectAttempts += 1
+                                     return !self.link.faults.unplugged
+                                 },
                                  requests: { [unowned self] in self.requests.isEmpty ? nil : self.requests.removeFirst() },
                                  records: { [unowned self] r in self.records.append(r) })
     }
