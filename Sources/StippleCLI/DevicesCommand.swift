@@ -15,8 +15,15 @@ struct DevicesCommand: StippleCommand {
     var identify = false
     @Flag(name: .customLong("adopt-endpoints"), help: "With --identify: use the bulk endpoints the device lists when they differ from the machine file (test rigs whose gadget controller renumbers them).")
     var adoptEndpoints = false
+    @Option(name: .customLong("round-trips"), help: "With --identify: then send this many commands one at a time (clock_request) and report lost ones and the round-trip times; exit 1 if any is lost.")
+    var roundTrips = 0
     @Option(name: .customLong("config-dir"), help: "Folder with machines/ searched before $STIPPLE_CONFIG_DIR and the built-in files.")
     var configDir: String?
+
+    func validate() throws {
+        if roundTrips < 0 || roundTrips > 1_000_000 { throw ValidationError("--round-trips \(roundTrips): give 1 to 1000000") }
+        if roundTrips > 0 && !identify { throw ValidationError("--round-trips needs --identify: the commands go to an identified machine") }
+    }
 
     func run(in ctx: CLIContext) throws -> ExitStatus {
         var statuses: [ExitStatus] = []
@@ -24,7 +31,8 @@ struct DevicesCommand: StippleCommand {
         ctx.print("")
         let machines = try HardwareCatalog.resolve(configDir: configDir, environment: ctx.environment).machines().compactMap { try? $0.result.get() }
         let usb = Result { () throws(USBLinkError) in try USBInventory.scan(machines: machines) }
-        statuses.append(usbSection(usb, machines: machines, identify: identify ? (adoptEndpoints ? .adoptDevice : .strict) : nil, in: ctx))
+        statuses.append(usbSection(usb, machines: machines, identify: identify ? (adoptEndpoints ? .adoptDevice : .strict) : nil,
+                                   roundTrips: roundTrips, in: ctx))
         return statuses.first { $0 != .success } ?? .success
     }
 }
@@ -59,7 +67,7 @@ func gpioSection(_ inventory: GPIOChipInventory, in ctx: CLIContext) -> ExitStat
 /// version and serial number from the identify exchange. A device that cannot be read or
 /// identified is an error on stderr with what to do, and exit 1.
 func usbSection(_ scan: Result<USBInventory, USBLinkError>, machines: [MachineSpec], identify: USBEndpointCheck?,
-                in ctx: CLIContext) -> ExitStatus {
+                roundTrips: Int = 0, in ctx: CLIContext) -> ExitStatus {
     ctx.print("USB")
     let inventory: USBInventory
     switch scan {
@@ -89,7 +97,7 @@ func usbSection(_ scan: Result<USBInventory, USBLinkError>, machines: [MachineSp
     guard let check = identify else { return status }
     for d in inventory.devices {
         guard let spec = machines.first(where: { d.machines.first == $0.name }) else { continue }
-        let probe = USBIdentifyProbe(machine: spec, serialNumber: d.serialNumber, endpointCheck: check)
+        let probe = USBIdentifyProbe(machine: spec, serialNumber: d.serialNumber, endpointCheck: check, roundTrips: roundTrips)
         switch probe.run() {
         case .success(let answer):
             let c = answer.connection
@@ -98,6 +106,13 @@ func usbSection(_ scan: Result<USBInventory, USBLinkError>, machines: [MachineSp
                       + "clock \(i.tickHertz) Hz, window \(i.maxWindow); endpoints OUT \(hexByte(c.endpointOut)) "
                       + "IN \(hexByte(c.endpointIn)), \(c.maxPacketSizeOut)-byte packets")
             for note in c.notes { ctx.print("    note: \(note)") }
+            if let r = answer.roundTrips {
+                ctx.print("    \(r.summary)")
+                if !r.clean {
+                    ctx.printError("error: \(spec.name) \(d.id): \(r.lost) of \(r.sent) commands got no reply within 1 s and \(r.mismatched) replies were not the one asked for: check the cable and the hub, and run again")
+                    status = .invalidInput
+                }
+            }
         case .failure(let failure):
             ctx.print("  \(d.id) \(d.serialNumber ?? "-"): not identified (see the error)")
             ctx.printError("error: identify \(spec.name) \(d.id): \(failure)")

@@ -23,6 +23,8 @@ struct RunCommand: StippleCommand {
     @Flag(help: "Use the built-in simulated machine.") var sim = false
     @Option(name: .customLong("sim-socket"), help: "Talk to a simulator started with `stipple sim serve` on this Unix socket.") var simSocket: String?
     @Option(help: "USB serial number of the machine, when several of the same model are plugged in (hardware only).") var serial: String?
+    @Flag(name: .customLong("adopt-endpoints"), help: "Use the bulk endpoints the device lists when they differ from the machine file (hardware only; test rigs whose gadget controller renumbers them).")
+    var adoptEndpoints = false
     @Option(help: "A TOML timeline of pedal, e-stop, zone and fault events (see Examples/demo-session.toml).") var script: String?
     @Flag(help: "Run in virtual time, as fast as possible (scripted runs only).") var fast = false
     @OptionGroup var catalog: CatalogOptions
@@ -37,6 +39,9 @@ struct RunCommand: StippleCommand {
         if serial != nil && (sim || simSocket != nil) {
             throw CLIError("--serial picks a machine on USB; it has no meaning with --sim or --sim-socket (run)")
         }
+        if adoptEndpoints && (sim || simSocket != nil) {
+            throw CLIError("--adopt-endpoints is about a USB device's endpoints; it has no meaning with --sim or --sim-socket (run)")
+        }
         guard let zone = Zone(name: zone) else {
             throw CLIError("unknown zone \"\(self.zone)\" (--zone): use one of \(Zone.standard.map(\.name).joined(separator: ", ")) or custom:NAME")
         }
@@ -46,7 +51,7 @@ struct RunCommand: StippleCommand {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let plan = try SessionPlan(catalog: cat, machine: machine, cartridge: cartridge, cartridgeID: cartridgeID,
                                    profile: profile, zone: zone, scriptPath: script)
-        let backend: SimulatedRun.Backend = sim ? .simulated : simSocket.map { .socket($0) } ?? .hardware(serial: serial)
+        let backend: SimulatedRun.Backend = sim ? .simulated : simSocket.map { .socket($0) } ?? .hardware(serial: serial, endpointCheck: adoptEndpoints ? .adoptDevice : .strict)
         if case .hardware = backend, let script = plan.script {
             let simulatedOnly = script.steps.enumerated().filter { SessionScript.needsSimulator($0.element.action) }
             if let (i, step) = simulatedOnly.first {

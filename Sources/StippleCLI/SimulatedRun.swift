@@ -18,7 +18,7 @@ final class SimulatedRun {
     enum Backend {
         case simulated
         case socket(String)
-        case hardware(serial: String?)
+        case hardware(serial: String?, endpointCheck: USBEndpointCheck)
     }
 
     let plan: SessionPlan
@@ -106,6 +106,7 @@ final class SimulatedRun {
         let clock = SystemMonotonicClock()
         let side: LoopSide
         let description: String
+        var notes: [String] = []
         switch backend {
         case .simulated:
             side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: true)
@@ -117,19 +118,22 @@ final class SimulatedRun {
             }
             side = try LoopSide(plan: plan, backend: .socket(device), clock: clock, client: client, registry: registry, watchEdges: true)
             description = "simulator at \(path)"
-        case .hardware(let serial):
+        case .hardware(let serial, let endpointCheck):
             let gpio: LinuxGPIOLines
             do { gpio = try LinuxGPIOLines(machine: plan.machine) } catch {
                 throw CLIError("cannot open the GPIO lines of \(plan.machine.name) on \(plan.machine.gpio.chip): \(error)")
             }
             let usb: USBDeviceLink
-            do { usb = try USBDeviceLink(identity: plan.machine.usb, serialNumber: serial) } catch {
+            do {
+                usb = try USBDeviceLink(identity: plan.machine.usb, serialNumber: serial, options: .init(endpointCheck: endpointCheck))
+            } catch {
                 throw CLIError("cannot open \(plan.machine.name) on USB: \(error)")
             }
             side = try LoopSide(plan: plan, backend: .hardware(gpio: gpio, device: usb), clock: clock, client: client,
                                 registry: registry, watchEdges: true,
                                 reconnect: { (try? usb.reconnect()) != nil })
             description = "USB \(String(format: "%04x:%04x", plan.machine.usb.vendorID, plan.machine.usb.productID)), GPIO \(plan.machine.gpio.chip)"
+            notes = usb.connection?.notes ?? []
         }
         let keys = plan.script == nil ? TerminalKeys() : nil
         if plan.script == nil && keys == nil {
@@ -144,6 +148,7 @@ final class SimulatedRun {
         side.start(at: origin)
         let end = plan.script.map { origin + UInt64($0.durationMilliseconds + 1000) * 1_000_000 }
         ctx.print("stipple run: \(plan.machine.name) (\(description), real time), client \(client)")
+        for note in notes { ctx.print("note: \(note)") }
         if keys != nil {
             ctx.print(side.chip == nil ? "keys: a arm, r reset, c reconnect, d disarm, q quit (pedal and e-stop are the machine's own)"
                                        : "keys: a arm, space pedal, e e-stop, r reset, c reconnect, d disarm, q quit")

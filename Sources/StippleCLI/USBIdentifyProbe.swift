@@ -13,6 +13,8 @@ struct USBIdentifyProbe {
     struct Answer {
         var identity: DeviceIdentity
         var connection: USBConnection
+        /// With `roundTrips` > 0, what they measured.
+        var roundTrips: CommandRoundTrips?
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -36,6 +38,10 @@ struct USBIdentifyProbe {
     var serialNumber: String?
     var endpointCheck: USBEndpointCheck
     var timeoutNanoseconds: UInt64 = 1_000_000_000
+    /// After identify, this many `clock_request` round trips, one at a time.
+    var roundTrips = 0
+    /// How long a round trip may take before its command counts as lost.
+    var roundTripWaitNanoseconds: UInt64 = 1_000_000_000
 
     func run() -> Result<Answer, Failure> {
         let link: USBDeviceLink
@@ -110,7 +116,16 @@ struct USBIdentifyProbe {
         switch verdict {
         case .success(let identity):
             guard let connection = link.connection else { return .failure(.link(.disconnected)) }
-            return .success(Answer(identity: identity, connection: connection))
+            var figures: CommandRoundTrips?
+            if roundTrips > 0 {
+                switch CommandRoundTrips.measure(count: roundTrips, device: link, wire: wire, buffer: buffer,
+                                                 waitNanoseconds: roundTripWaitNanoseconds,
+                                                 now: { clock.now().nanoseconds }, idle: { sched_yield() }) {
+                case .success(let f): figures = f
+                case .failure(let e): return .failure(.link(e))
+                }
+            }
+            return .success(Answer(identity: identity, connection: connection, roundTrips: figures))
         case .failure(let e):
             return .failure(.handshake(e))
         case nil:

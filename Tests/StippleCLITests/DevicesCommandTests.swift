@@ -28,6 +28,17 @@ struct DevicesCommandTests {
         #expect(r.status == (r.err.isEmpty ? 0 : 1))
     }
 
+    @Test(arguments: [
+        (["devices", "--round-trips", "100"], "--round-trips needs --identify"),
+        (["devices", "--identify", "--round-trips=-5"], "--round-trips -5: give 1 to 1000000"),
+        (["devices", "--identify", "--round-trips", "2000000"], "--round-trips 2000000: give 1 to 1000000"),
+    ])
+    func roundTripsAreAskedOfAnIdentifiedMachineOnly(args: [String], message: String) {
+        let r = runCLI(args)
+        #expect(r.status == 2)
+        #expect(r.err.contains(message), "\(r.err)")
+    }
+
     @Test func aChipIsShownWithEveryLineAndWhoHoldsIt() {
         let inventory = GPIOChipInventory(chips: [
             GPIOChipInfo(name: "gpiochip0", label: "pinctrl-bcm2711", device: "/dev/gpiochip0", lines: [

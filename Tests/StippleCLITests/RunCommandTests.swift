@@ -86,6 +86,8 @@ struct RunCommandTests {
         (["--sim", "--sim-socket", "/tmp/x"], "choose --sim or --sim-socket"),
         (["--sim", "--fast"], "--fast needs --script"),
         (["--sim", "--serial", "A1"], "--serial picks a machine on USB"),
+        (["--sim", "--adopt-endpoints"], "--adopt-endpoints is about a USB device's endpoints"),
+        (["--sim-socket", "/tmp/x", "--adopt-endpoints"], "--adopt-endpoints is about a USB device's endpoints"),
     ])
     func conflictingOptionsAreUsageErrors(extra: [String], message: String) {
         let r = runCLI(Self.crown + extra)
