@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+        // The session journal: SQLite through GRDB, SHA-256 chain and Ed25519 seals through swift-crypto.
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // C libraries, found through pkg-config; only StippleLinux links them.
@@ -61,7 +64,14 @@ let package = Package(
             dependencies: ["StippleHardware", "StippleModel", "StippleWire", "CStippleRealTime"],
             swiftSettings: optimisedInDebug
         ),
-        .target(name: "StippleJournal", dependencies: ["StippleModel"]),
+        .target(
+            name: "StippleJournal",
+            dependencies: [
+                "StippleModel", "StippleControl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The CLI's commands live in a library so tests can run them in-process.
         .target(
             name: "StippleCLI",
@@ -99,7 +109,13 @@ let package = Package(
             name: "StippleControlTests",
             dependencies: ["StippleControl", "StippleHardware", "StippleModel", "StippleSimulator"]
         ),
-        .testTarget(name: "StippleJournalTests", dependencies: ["StippleJournal"]),
+        .testTarget(
+            name: "StippleJournalTests",
+            dependencies: [
+                "StippleJournal", "StippleControl", "StippleModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // The libgpiod/libusb backends through their debug-build mocking drivers.
         .testTarget(name: "StippleLinuxTests", dependencies: ["StippleLinux", "StippleHardware", "StippleModel", "StippleWire"]),
         // The control core against the simulated machine, end to end, in virtual time.
