@@ -8,10 +8,11 @@ public struct AchievedStatistics: Sendable, Hashable {
     public var mean: Double
     public var min: Double
     public var max: Double
-    public var p5: Double
-    public var p95: Double
+    /// nil when the journal received no sample of the pass (all dropped).
+    public var p5: Double?
+    public var p95: Double?
 
-    public init(mean: Double, min: Double, max: Double, p5: Double, p95: Double) {
+    public init(mean: Double, min: Double, max: Double, p5: Double?, p95: Double?) {
         self.mean = mean
         self.min = min
         self.max = max
