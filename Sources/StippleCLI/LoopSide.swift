@@ -79,6 +79,7 @@ final class LoopSide: @unchecked Sendable {
         session = ControlSession(
             machine: plan.machine, device: link, gpio: gpio, now: clock.now().nanoseconds,
             nonce: UInt32(truncatingIfNeeded: clock.now().nanoseconds | 1),
+            linkConfiguration: .forMachine(plan.machine),
             edges: watcher.map { w in { buffer in _ = w.drain(into: &buffer) } },
             enableInhibited: { watcher?.estopLatched ?? false },
             writeEnable: watcher.map { w in { active in (try? w.writeMotorEnable(active: active)) ?? false } },

@@ -55,6 +55,13 @@ struct SimGadget: StippleCommand {
             ctx.printError(error.description)
             return .invalidInput
         }
+        // The firmware's own log: after an unplug it shows the refresh deadline stopping the motor.
+        for f in sim.latchLog {
+            let detail = f.code == 1 ? "\(f.detail) ms after the last heartbeat" : "detail \(f.detail)"
+            let stopped = f.motorStoppedAt.map { String(format: "motor stopped %.1f ms later", Double($0 &- f.at) / 1e6) } ?? "motor still turning"
+            ctx.print(String(format: "firmware latched %@ at %.6f s (CLOCK_MONOTONIC), %@, stroking at %.1f Hz; %@",
+                             f.name, Double(f.at) / 1e9, detail, f.rateAtLatchHertz, stopped))
+        }
         let s = gadget.statistics
         ctx.print("served: \(s.enables) enable(s), \(s.disables) disable(s), \(s.unbinds) unbind(s); \(s.bytesFromHost) bytes in, "
                   + "\(s.bytesToHost) bytes out, \(s.outboundOverflowBytes) dropped; \(s.cycles) cycles (\(s.lateCycles) late)")

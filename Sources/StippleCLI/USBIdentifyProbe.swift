@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import StippleControl
 import StippleHardware
 import StippleLinux
 import StippleModel
@@ -54,7 +55,7 @@ struct USBIdentifyProbe {
         defer { link.close() }
         let clock = SystemMonotonicClock()
         let start = clock.now().nanoseconds
-        let wire = ReliableLink(role: .host, now: start)
+        let wire = ReliableLink(role: .host, configuration: .forMachine(machine), now: start)
         let nonce = UInt32.random(in: 1...UInt32.max)
         do { try wire.send(Handshake.request(nonce: nonce)) } catch {
             return .failure(.link(.io(operation: "queueing identify (\(error))", code: 0)))

@@ -84,6 +84,12 @@ public final class SimulatedMachine {
     private var telemetryPeriod: UInt64
     private var lastReading = 0.0
 
+    /// Faults latched, oldest first, at most `latchLogCapacity` (reserved at init: latching never
+    /// allocates). See `FirmwareLatchRecord`.
+    public private(set) var latchLog: [FirmwareLatchRecord] = []
+    public static let latchLogCapacity = 64
+    private var awaitingMotorStop = false
+
     // Counters.
     private var framesReceived = 0
     private var crcErrors = 0
@@ -112,6 +118,7 @@ public final class SimulatedMachine {
         self.gpio = gpio
         rng = SplitMix64(seed: seed)
         clockRate = 1 + clockDriftPPM / 1_000_000
+        latchLog.reserveCapacity(Self.latchLogCapacity)
         decoder = .allocate(capacity: 1)
         decoder.initialize(to: sp_decoder())
         sp_decoder_init(decoder)
@@ -312,6 +319,10 @@ public final class SimulatedMachine {
         let powered = drivePowered
         motor.step(at: t, driven: running && powered, powered: powered,
                    stalled: stallInjected, overcurrent: overcurrentInjected)
+        if awaitingMotorStop, motor.rateHertz < 0.5, let last = latchLog.indices.last {
+            awaitingMotorStop = false
+            latchLog[last].motorStoppedAt = t
+        }
         let holdBack = retractHeld || !armed
         stage.step(toward: holdBack ? 0 : targetDepth,
                    slewMicrometresPerSecond: holdBack ? machine.limits.depthSlewMillimetresPerSecond * 1000 : depthSlew,
@@ -353,6 +364,10 @@ public final class SimulatedMachine {
         guard latched & fault.bit == 0 else { return }
         latched |= fault.bit
         if fault == .heartbeatTimeout { heartbeatFaultAt = t }
+        if latchLog.count < Self.latchLogCapacity {
+            latchLog.append(FirmwareLatchRecord(code: fault.rawValue, detail: detail, at: t, rateAtLatchHertz: motor.rateHertz))
+            awaitingMotorStop = true
+        }
         var m = sp_fault_report(device_ticks: ticks(at: t), code: fault.rawValue, detail: detail)
         if link.enqueue({ sp_pack_fault_report($0, $1, &m) }) { faultReportsSent += 1 }
     }

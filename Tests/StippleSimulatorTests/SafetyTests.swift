@@ -54,6 +54,24 @@ struct SafetyTests {
         #expect(try h.command(.arm)?.status == 0)
     }
 
+    @Test func theLatchLogShowsTheDeadlineStoppingTheMotorItself() throws {
+        let h = try Self.running()
+        #expect(h.machine.latchLog.isEmpty)
+        let rate = h.machine.status.actualRateHertz
+        h.heartbeating = false
+        let lastHeartbeat = try #require(h.machine.status.lastHeartbeatAt)
+        h.run(milliseconds: 400)
+        #expect(h.machine.latchLog.count == 1, "one fault, logged once: \(h.machine.latchLog)")
+        let entry = try #require(h.machine.latchLog.first)
+        #expect(entry.code == 1 && entry.name == "heartbeat-timeout" && entry.detail == 50)
+        #expect(entry.at > lastHeartbeat + 50_000_000 && entry.at <= lastHeartbeat + 51_000_000)
+        #expect(abs(entry.rateAtLatchHertz - rate) < 2, "stroking at \(entry.rateAtLatchHertz) Hz when it latched")
+        let stopped = try #require(entry.motorStoppedAt, "the motor came to a stop")
+        // rotary-r1's stroke motor: 40 ms time constant; below 0.5 Hz from ~100 Hz takes ~5.3 tau.
+        #expect(stopped > entry.at && stopped - entry.at < 300_000_000, "stopped \((stopped - entry.at) / 1_000_000) ms after latching")
+        #expect(h.machine.status.actualRateHertz < 0.5)
+    }
+
     @Test func theDeadlineIsNotEnforcedWhileDisarmed() throws {
         let h = try HostHarness()
         try #require(try h.connect() != nil)

@@ -8,8 +8,13 @@
 #      by STIPPLE_RIG_GPIO_SYSFS) pass on this kernel when the test bundle is built
 #   2. a scripted session (hil-session.toml) with `stipple run`, the pedal and the e-stop worked
 #      from outside through gpio-sim: armed (enable line up), one pass, a second pass cut by the
-#      e-stop (enable line down, timed by estop_lat), reset; the report must show all of it
-#   3. unplug and replug the gadget; `stipple devices --identify` talks to the firmware again
+#      e-stop (enable line down, timed by reaction_lat), reset; the report must show all of it
+#   3. unplug mid-pass and replug in one `stipple run --adopt-endpoints` (hil-unplug.toml): the
+#      unbind drops motor_enable (link-lost, timed by reaction_lat), the firmware's own deadline
+#      stops its motor (the gadget's latch log), the scripted reconnect finds the machine again,
+#      a reset and a second pass follow
+#   4. 10,000 commands through Stipple's protocol stack over USB, none lost
+#      (`stipple devices --identify --round-trips 10000`)
 # usage (guest): sh stipple-hil.sh [MACHINE=rotary-r1]
 # Env: RIG_HEARTBEAT_MS (default 500), RIG_STIPPLE (default $RIG_REPO/.build/debug/stipple).
 set -eu
@@ -39,6 +44,13 @@ mkdir -p "$STIPPLE_CONFIG_DIR/machines"
 sed -e 's/^endpoint_out = .*/endpoint_out = 0x02/' \
     -e "s/^heartbeat_deadline_ms = .*/heartbeat_deadline_ms = ${RIG_HEARTBEAT_MS:-500}/" \
     "$machine_file" > "$STIPPLE_CONFIG_DIR/machines/$machine.toml"
+# The same copy without the endpoint change, for the runs that pass --adopt-endpoints (Stipple
+# then takes the device's endpoints and says so): found first through --config-dir.
+adopt_dir=$RIG_STATE/config-adopt
+mkdir -p "$adopt_dir/machines"
+sed -e "s/^heartbeat_deadline_ms = .*/heartbeat_deadline_ms = ${RIG_HEARTBEAT_MS:-500}/" \
+    "$machine_file" > "$adopt_dir/machines/$machine.toml"
+deadline_ms=$(sed -n 's/^heartbeat_deadline_ms = //p' "$adopt_dir/machines/$machine.toml")
 rig_check "the rig's $machine is the one Stipple loads, and valid" \
     sh -c "'$stipple' machine show $machine | grep -q 'file .*$STIPPLE_CONFIG_DIR/machines/$machine.toml' \
            && '$stipple' machine validate $STIPPLE_CONFIG_DIR/machines/$machine.toml > /dev/null"
@@ -97,7 +109,7 @@ rig_check "pedal down again: running" rig_wait 50 rig_gpio_is_active status_led
 sleep 1
 eval "_low=\$GPIO_ACTIVE_LOW_estop"
 press=pull-up; [ "$_low" = 1 ] && press=pull-down
-"$RIG_BIN/estop_lat" "$GPIO_SYSFS/sim_gpio$(rig_gpio_offset estop)/pull" "$press" \
+"$RIG_BIN/reaction_lat" "$GPIO_SYSFS/sim_gpio$(rig_gpio_offset estop)/pull" "$press" \
     "$GPIO_SYSFS/sim_gpio$(rig_gpio_offset motor_enable)/value" 2000 > "$T/estop" \
     || { cat "$T/estop"; rig_fail "e-stop did not drop motor_enable within 2 s"; }
 rig_ok "e-stop pressed: $(cat "$T/estop")"
@@ -119,24 +131,82 @@ rig_check "link: no CRC errors" grep -q ' 0 CRC errors' "$T/run"
 rig_check "final state: idle" grep -q '^final state: idle' "$T/run"
 phase "session done"
 
-# --- 3. unplug, replug ------------------------------------------------------------------------
-rig_usb_unbind
+# --- 3. unplug mid-pass, replug, same run ------------------------------------------------------
+# A check that fails while the session runs ends the script: stop the session (SIGINT: it stops
+# its loop and prints its report) and show what it saw.
+run2_report() {
+    [ $? -ne 0 ] || return 0
+    kill -INT "$run" 2>/dev/null && wait "$run" 2>/dev/null
+    echo "--- stipple run (unplug session) output:"
+    cat "$T/run2"
+}
+trap run2_report EXIT
+"$stipple" run --machine "$machine" --cartridge 1RL-0.20 --profile frontal-hairline-soft \
+    --zone frontal-hairline --script "$RIG_GUEST/hil-unplug.toml" \
+    --config-dir "$adopt_dir" --adopt-endpoints > "$T/run2" 2>&1 &
+run=$!
+rig_check "armed (devices' own endpoints adopted)" rig_wait 200 rig_gpio_is_active motor_enable
+rig_gpio_set pedal active
+rig_check "pedal down: running" rig_wait 50 rig_gpio_is_active status_led
+sleep 1
+"$RIG_BIN/reaction_lat" "$USB_GADGET/UDC" "" "$GPIO_SYSFS/sim_gpio$(rig_gpio_offset motor_enable)/value" 2000 > "$T/unplug" \
+    || { cat "$T/unplug"; rig_fail "unplugged mid-pass: motor_enable not dropped within 2 s"; }
+rig_ok "unplugged mid-pass: $(cat "$T/unplug")"
+unplug_us=$(sed -n 's/.* after \([0-9]*\)us.*/\1/p' "$T/unplug")
+unplug_at=$(sed -n 's/.*cause at \([0-9.]*\) s.*/\1/p' "$T/unplug")
+rig_check "... link-lost within the ${RIG_LINK_LOST_BOUND_MS:=100} ms bound (unbind to enable dropped: $((unplug_us / 1000)) ms)" \
+    test "$unplug_us" -le $((RIG_LINK_LOST_BOUND_MS * 1000))
+rig_check "... the device left the bus" rig_wait 50 rig_usb_gone
 listed() { "$stipple" devices 2>&1 | grep -Eq "^  $machine .* $USB_VID:$USB_PID "; }
-rig_check "unplugged: stipple devices no longer lists $machine" eval '! listed'
+rig_check "... stipple devices no longer lists $machine" eval '! listed'
+rig_gpio_set pedal inactive
+sleep "$(awk -v ms="$deadline_ms" 'BEGIN { print ms / 1000 + 0.2 }')"   # past the firmware's deadline
 node=$(sh "$RIG_GUEST/usb-bind.sh" 200)
-# The identify probe waits 1 s for the reply; under TCG on a busy host that has run out once in
-# ten runs, so a timeout (and only a timeout) is tried again, at most twice, and said.
-for try in 1 2 3; do
-    "$stipple" devices --identify > "$T/identify" 2>&1 && break
-    grep -q 'no identify reply within' "$T/identify" && [ "$try" -lt 3 ] || { cat "$T/identify"; rig_fail "stipple devices --identify after replug"; }
-    echo "hil: identify timed out (try $try of 3), trying again"
-done
-rig_check "replugged at $node: the firmware answers identify" grep -Eq "$USB_VID:$USB_PID .*firmware [0-9]" "$T/identify"
+rig_ok "replugged at $node ($(rig_since "$t0") s); the script asks to reconnect from 8 s into the session"
+rig_check "reconnected, reset and armed again" rig_wait 300 rig_gpio_is_active motor_enable
+rig_gpio_set pedal active
+rig_check "pedal down: running after the replug" rig_wait 50 rig_gpio_is_active status_led
+sleep 1
+rig_gpio_set pedal inactive
+rig_check "pedal up: the pass ends" rig_wait 50 inactive status_led
+wait "$run" || { trap - EXIT; cat "$T/run2"; rig_fail "stipple run (unplug) exit status"; }
+trap - EXIT
+cat "$T/run2"
+rig_check "the device's endpoints were adopted, and said" grep -q '^note: the machine file says OUT' "$T/run2"
+rig_check "pass 1 ended by link-lost" sh -c "grep -A4 '^pass 1 ' '$T/run2' | grep -q 'stop  link-lost'"
+rig_check "pass 2 (after the replug) ended by the pedal" sh -c "grep -A4 '^pass 2 ' '$T/run2' | grep -q 'stop  pedal-released'"
+rig_check "events: the link-lost fault" grep -Eq '^  [0-9:.]+  fault 100 link-lost: ' "$T/run2"
+rig_check "events: the link restored by the reconnect" grep -Eq '^  [0-9:.]+  link restored' "$T/run2"
+rig_check "events: the reset of link-lost" grep -Eq '^  [0-9:.]+  reset \(link-lost\)' "$T/run2"
+rig_check "events: refusals only while the cable was out" sh -c "! grep -E '^  [0-9:.]+  request refused' '$T/run2' | grep -qv 'not connected'"
+rig_check "events: no other fault" sh -c "! grep -E '^  [0-9:.]+  (machine refused|fault )' '$T/run2' | grep -qv ' link-lost: '"
+rig_check "final state: idle" grep -q '^final state: idle' "$T/run2"
+phase "unplug session done"
+
+# --- 4. commands through the protocol stack -----------------------------------------------------
+"$stipple" devices --identify --adopt-endpoints --round-trips "${RIG_ROUND_TRIPS:=10000}" > "$T/trips" 2>&1 \
+    || { cat "$T/trips"; rig_fail "stipple devices --identify --round-trips"; }
+grep 'round trips' "$T/trips"
+rig_check "$RIG_ROUND_TRIPS commands: every one answered by its own reply" \
+    grep -q "$RIG_ROUND_TRIPS round trips: $RIG_ROUND_TRIPS answered, 0 lost, 0 mismatched" "$T/trips"
+phase "round trips done"
+
 kill "$gadget"
 wait "$gadget" || { cat "$T/gadget.out"; rig_fail "stipple sim gadget exit status"; }
 rig_ok "gadget stopped: $(grep '^served:' "$T/gadget.out")"
 rig_no_kernel_warnings
+grep '^firmware latched' "$T/gadget.out" || true
+latch=$(grep '^firmware latched heartbeat-timeout' "$T/gadget.out" | head -n 1)
+rig_check "the firmware's own deadline latched heartbeat-timeout once, after the unplug" \
+    test "$(grep -c '^firmware latched heartbeat-timeout' "$T/gadget.out")" = 1
+latched_at=$(echo "$latch" | sed -n 's/.* at \([0-9.]*\) s (CLOCK_MONOTONIC).*/\1/p')
+deadline_after=$(awk -v a="$latched_at" -v u="$unplug_at" 'BEGIN { printf "%.0f", (a - u) * 1000 }')
+motor_stop=$(echo "$latch" | sed -n 's/.*motor stopped \([0-9.]*\) ms later.*/\1/p')
+rig_check "... ${deadline_after} ms after the unplug (deadline $deadline_ms ms), and the motor stopped ${motor_stop:-?} ms later" \
+    sh -c "[ -n '$motor_stop' ] && [ $deadline_after -ge $((deadline_ms * 4 / 5)) ] && [ $deadline_after -le $((deadline_ms * 3)) ]"
 
 field() { grep -Eo "$1" "$T/run" | head -n 1; }
-echo "HIL-FIGURES: e-stop press -> motor_enable dropped $(sed -n 's/.*after //p' "$T/estop"); $(field 'RTT [0-9.]+ ms'); $(field 'wake-up lateness p99 [0-9]+ µs'); $(field '[0-9]+ retransmitted')"
+echo "HIL-FIGURES: e-stop press -> motor_enable dropped $(sed -n 's/.*after \([0-9]*us\).*/\1/p' "$T/estop"); $(field 'RTT [0-9.]+ ms'); $(field 'wake-up lateness p99 [0-9]+ µs'); $(field '[0-9]+ retransmitted')"
+echo "HIL-FIGURES: unplug -> motor_enable dropped ${unplug_us}us; firmware deadline latched ${deadline_after} ms after the unplug (deadline $deadline_ms ms), motor stopped ${motor_stop} ms later; $(grep -o 'wake-up lateness.*overruns' "$T/run2") in the unplug session"
+echo "HIL-FIGURES: $(sed -n 's/^ *\([0-9]* round trips.*\)/\1/p' "$T/trips")"
 echo "hil: all $rig_checks checks passed in $(rig_since "$t0") s"

@@ -4,14 +4,14 @@
 #   ffs_echo     FunctionFS echo function (the device side of the USB smoke test)
 #   usb_rtt      libusb bulk round trips against it
 #   gpio_evlat   gpio-sim pull write -> libgpiod edge event latency
-#   estop_lat    gpio-sim e-stop press -> motor-enable line dropped by the program under test
+#   reaction_lat a write (e-stop pull, UDC unbind) -> motor-enable line dropped by the program under test
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 c=$RIG_SRC/c
 bin=$RIG_WORK/bin
-key=$(rig_key "$0" "$c/ffs_echo.c" "$c/usb_rtt.c" "$c/gpio_evlat.c" "$c/estop_lat.c")
-if rig_step_current 70-tools "$key" "$bin/ffs_echo" "$bin/usb_rtt" "$bin/gpio_evlat" "$bin/estop_lat"; then
+key=$(rig_key "$0" "$c/ffs_echo.c" "$c/usb_rtt.c" "$c/gpio_evlat.c" "$c/reaction_lat.c")
+if rig_step_current 70-tools "$key" "$bin/ffs_echo" "$bin/usb_rtt" "$bin/gpio_evlat" "$bin/reaction_lat"; then
     echo "skipped: current"
     exit 0
 fi
@@ -20,6 +20,6 @@ flags=(-O2 -Wall -Wextra -Werror)
 gcc "${flags[@]}" -o "$bin/ffs_echo" "$c/ffs_echo.c" -pthread
 gcc "${flags[@]}" -o "$bin/usb_rtt" "$c/usb_rtt.c" $(pkg-config --cflags --libs libusb-1.0)
 gcc "${flags[@]}" -o "$bin/gpio_evlat" "$c/gpio_evlat.c" $(pkg-config --cflags --libs libgpiod)
-gcc "${flags[@]}" -o "$bin/estop_lat" "$c/estop_lat.c"
+gcc "${flags[@]}" -o "$bin/reaction_lat" "$c/reaction_lat.c"
 rig_step_done 70-tools "$key"
-echo "built ffs_echo usb_rtt gpio_evlat estop_lat"
+echo "built ffs_echo usb_rtt gpio_evlat reaction_lat"
