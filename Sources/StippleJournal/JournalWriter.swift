@@ -226,12 +226,9 @@ public final class JournalWriter: @unchecked Sendable {
         case .stateChanged:
             if r.to == .paused { pass?.paused(at: r.at, reason: "paused") }
             if r.from == .paused, r.to == .running { pass?.resumed(at: r.at) }
-        default:
-            // Kinds the loop grows over time (a link restored, ...) are kept by name, matched by
-            // name so this file builds against a core that does not have them yet.
-            let name = "\(r.kind)"
-            try batch(PendingEvent(kind: name == "linkRestored" ? .linkRestored : .note, code: Int64(r.code),
-                                   message: name == "linkRestored" ? "link restored: machine identified again" : name, at: r.at))
+        case .linkRestored:
+            try batch(PendingEvent(kind: .linkRestored, code: Int64(r.code),
+                                   message: "link restored: machine identified again (the fault stays latched until reset)", at: r.at))
         }
     }
 
