@@ -90,7 +90,9 @@ let package = Package(
             name: "stipple-bench",
             dependencies: [
                 "StippleWire", "CWireBench", "CAllocCounter", "StippleControl", "StippleHardware", "StippleModel",
-                "StippleSimulator",
+                "StippleSimulator", "StippleJournal",
+                // The raw SQLite C API, for the journal benchmark's side-by-side baseline.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/StippleBench"
         ),

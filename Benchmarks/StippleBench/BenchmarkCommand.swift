@@ -9,6 +9,7 @@ enum BenchmarkCommand {
         ("rt", "real-time loop wake-up lateness at 1 kHz, Swift vs C, side by side", RealTimeBenchmark.run),
         ("estop", "e-stop edge to motor_enable write latency through the edge watcher", EStopBenchmark.run),
         ("cycle", "heap allocations per control cycle while needling (simulated machine)", ControlCycleBenchmark.run),
+        ("journal", "journal pass commits vs raw SQLite; telemetry ingest with the 1 kHz loop running", JournalBenchmark.run),
     ]
 
     static func main(_ arguments: [String]) {
@@ -32,6 +33,6 @@ enum BenchmarkCommand {
 
     static func printUsage() {
         print("usage: stipple-bench [benchmark...]   (no argument: all, in this order)")
-        for b in benchmarks { print("  \(b.name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(b.summary)") }
+        for b in benchmarks { print("  \(b.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(b.summary)") }
     }
 }

@@ -33,14 +33,15 @@ public final class Journal: Sendable {
         // Several processes may share the journal (a writer, the CLI reading or registering):
         // wait for a lock rather than fail.
         config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            // Every commit reaches the disk before it returns: a pass boundary or a fault that
-            // was committed survives a power cut. Telemetry is batched by the writer instead.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // Every commit reaches the disk before it returns: a pass boundary or a fault that
+            // was committed survives a power cut. Telemetry is batched by the writer instead.
+            // Set here, on the pool's one writing connection, and not in prepareDatabase: GRDB
+            // switches the writer to WAL after prepareDatabase and sets synchronous=NORMAL then,
+            // which silently dropped the fsync of every commit (found by `make bench`).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try JournalSchema.migrator.migrate(pool)
         } catch {
             throw .database(path: path, operation: "open", message: "\(error)")
@@ -52,6 +53,15 @@ public final class Journal: Sendable {
         self.path = path
         self.pool = pool
         self.now = now
+    }
+
+    /// The writing connection's `PRAGMA synchronous` (2 = FULL: every commit is fsynced).
+    public func writerSynchronousLevel() throws(JournalError) -> Int {
+        do {
+            return try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        } catch {
+            throw .database(path: path, operation: "read PRAGMA synchronous", message: "\(error)")
+        }
     }
 
     /// The writer's lock file.

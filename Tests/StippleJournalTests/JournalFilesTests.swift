@@ -54,6 +54,17 @@ enum PermissionProbe {
         #expect(try RawSQL.strings(tmp.journalPath, "PRAGMA journal_mode") == ["wal"])
     }
 
+    @Test func everyCommitIsFsyncedTheWriterConnectionRunsSynchronousFull() throws {
+        let tmp = TempFolder()
+        let j = try Journal.open(at: tmp.journalPath)
+        // GRDB's pool sets NORMAL when it switches to WAL; FULL must survive that.
+        #expect(try j.writerSynchronousLevel() == 2)
+        try j.close()
+        let again = try Journal.open(at: tmp.journalPath)
+        #expect(try again.writerSynchronousLevel() == 2, "and on reopening an existing journal")
+        try again.close()
+    }
+
     @Test func utcTimestampsHaveOneFixedSpelling() throws {
         let t = UTCTimestamp(nanosecondsSinceEpoch: 1_795_000_000_123_456_789)
         #expect(t.iso8601 == "2026-11-18T11:06:40.123456Z")
