@@ -58,11 +58,14 @@ log=$RIG_WORK/out/$name-$stamp.log
 # the serial console on stdio, the kernel and initramfs loaded directly, and three 9p shares: the
 # host's / read-only (multidevs=remap because / has submounts whose inode numbers could clash),
 # the repo read-only and the rig work folder read-write (init.sh says why the repo comes apart).
-# -no-reboot: the guest's poweroff ends QEMU.
+# -no-reboot: the guest's poweroff ends QEMU. no_timer_check: on a loaded host the emulated CPU
+# can be too slow for the kernel's boot-time IO-APIC timer check, which then panics ("IO-APIC +
+# timer doesn't work!", seen here with three Swift builds running); the check is for broken
+# chipsets, and QEMU's timer works.
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "${RIG_MEM:-1024}" -smp "${RIG_SMP:-2}"
       -nodefaults -no-user-config -display none -serial stdio -monitor none -no-reboot
       -kernel "$kernel" -initrd "$RIG_WORK/initramfs.cpio.gz"
-      -append "console=ttyS0 ${RIG_KARGS:-quiet loglevel=3} panic=-1 rigrepo=$RIG_REPO rigwork=$RIG_WORK$append_job"
+      -append "console=ttyS0 ${RIG_KARGS:-quiet loglevel=3} no_timer_check panic=-1 rigrepo=$RIG_REPO rigwork=$RIG_WORK$append_job"
       -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap"
       -virtfs "local,path=$RIG_REPO,mount_tag=rigrepo,security_model=passthrough,readonly=on,multidevs=remap"
       -virtfs "local,path=$RIG_WORK,mount_tag=rigwork,security_model=passthrough,multidevs=remap")

@@ -31,7 +31,10 @@ public final class ControlSession {
     private var cartridgePresent = true
     private var enableWritten: Bool?
     private var ledWritten: Bool?
-    private let connectTimeout: UInt64 = 500_000_000
+    /// How long identify, then set_config, may take: five link timeouts, at least 500 ms (so a
+    /// machine whose file grants a patient link, like the emulated rig's, is given time to answer
+    /// too).
+    private let connectTimeout: UInt64
     /// A reconnect restarted the handshake; when it completes the session records `linkRestored`.
     private var reconnecting = false
     private var linkRestored = false
@@ -70,6 +73,7 @@ public final class ControlSession {
             self.writeEnable = { [gpio] active in (try? gpio.write(.motorEnable, active: active)) != nil }
         }
         link = ReliableLink(role: .host, configuration: linkConfiguration, now: now)
+        connectTimeout = max(500_000_000, 5 * linkConfiguration.linkTimeout)
         self.edges.reserveCapacity(64)
         phase = .identifying(nonce: nonce, since: now)
         pedalDown = (try? gpio.read(.pedal)) ?? false

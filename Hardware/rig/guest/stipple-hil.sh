@@ -163,7 +163,7 @@ rig_gpio_set pedal inactive
 sleep "$(awk -v ms="$deadline_ms" 'BEGIN { print ms / 1000 + 0.2 }')"   # past the firmware's deadline
 node=$(sh "$RIG_GUEST/usb-bind.sh" 200)
 rig_ok "replugged at $node ($(rig_since "$t0") s); the script asks to reconnect from 8 s into the session"
-rig_check "reconnected, reset and armed again" rig_wait 300 rig_gpio_is_active motor_enable
+rig_check "reconnected, reset and armed again" rig_wait 450 rig_gpio_is_active motor_enable
 rig_gpio_set pedal active
 rig_check "pedal down: running after the replug" rig_wait 50 rig_gpio_is_active status_led
 sleep 1
