@@ -35,10 +35,10 @@ struct ClientAdd: StippleCommand {
                 throw CLIError("invalid date of birth (--born \(born)): it is after today (\(today)). Check the date")
             }
         }
-        guard let signed = CalendarDate(consentSigned), let signedAt = UTCTimestamp(iso8601: "\(signed)T00:00:00Z") else {
+        guard let signed = CalendarDate(consentSigned) else {
             throw CLIError("invalid consent date (--consent-signed \(consentSigned)): it is not a YYYY-MM-DD date. Copy the date from the signed form")
         }
-        guard signed.description <= today else {
+        guard signed.description <= today, let signedAt = UTCTimestamp(iso8601: "\(signed)T00:00:00Z") else {
             throw CLIError("invalid consent date (--consent-signed \(consentSigned)): it is after today (\(today)). Record a consent once it is signed")
         }
         let j = try journal.openOrCreate(in: ctx)

@@ -66,11 +66,12 @@ final class RunJournal {
         }
         writer = w
         path = r.path
+        clearedCartridges = Set(start.cartridges.map(\.uid))
     }
 
     /// Cartridges `checkSession` cleared for this client: the loop may ask about them without
     /// reading the journal from its own thread.
-    var clearedCartridges: Set<UInt64> { Set(start.cartridges.map(\.uid)) }
+    let clearedCartridges: Set<UInt64>
 
     /// Journals one record. Records before the machine has identified are held and journaled
     /// after the session begins, in order.
@@ -83,6 +84,9 @@ final class RunJournal {
             }
             start.machine = MachineIdentity(model: start.machine.model, serial: id.serial, firmwareVersion: id.firmware)
             start.anchor = TimeAnchor(monotonicNanoseconds: now, utc: .now())
+            // Every cartridge the plan may fit was checked; each is recorded as used by the writer
+            // when a pass first starts with it, so one the script never reached is not locked.
+            start.cartridges = []
             do {
                 sessionID = try writer.beginSession(start)
             } catch {

@@ -27,7 +27,7 @@ struct RunJournalingTests {
             let d = try j.session(id: 1)
             #expect(d.summary.status == .completed)
             #expect(d.summary.clientRef == "c-001" && d.operatorRecord.ref == "op-ana")
-            #expect(d.summary.machine == MachineIdentity(model: "Rotary R1", serial: "57170001", firmwareVersion: "0.1.0"))
+            #expect(d.summary.machine == MachineIdentity(model: "Stipple R1 rotary pen, stepper depth stage", serial: "57170001", firmwareVersion: "0.1.0"))
             #expect(d.passes.map(\.zone) == ["frontal-hairline", "frontal-hairline", "temple-left", "temple-right", "crown"])
             #expect(d.passes.map(\.stopReason) == ["pedal-released", "pedal-released", "pedal-released", "e-stop", "pedal-released"])
             #expect(d.passes.map(\.cartridge.uid) == [7001, 7001, 7001, 7001, 7002])
