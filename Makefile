@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 STIPPLE = .build/debug/stipple
+# make demo journals into a fresh folder each run (deleted first), never the user's own journal.
+DEMO_DIR = .build/demo
+DEMO_JOURNAL = $(DEMO_DIR)/journal.sqlite
 
 .PHONY: deps build test demo bench fuzz clean rig-setup rig-test
 
@@ -28,9 +31,21 @@ demo: build
 	@echo; echo "-- a bad profile is refused with every error listed (exit 1 expected) --"
 	@$(STIPPLE) profile validate Examples/bad-profile.toml --machine rotary-r1 --cartridge 1RL-0.25; \
 	  status=$$?; echo "exit status $$status"; test $$status -eq 1
-	@echo; echo "-- session: hairline, temples (with an e-stop), crown; Examples/demo-session.toml, virtual time --"
+	@echo; echo "-- a fresh journal in $(DEMO_JOURNAL): the clinic registers client (with consent), operator, pigment lot --"
+	@rm -rf $(DEMO_DIR)
+	$(STIPPLE) client add demo-client --name "Demo Client" --born 1990-05-17 \
+	  --consent DEMO-CONSENT-1 --consent-signed 2025-01-15 --journal $(DEMO_JOURNAL)
+	$(STIPPLE) operator add demo-operator --name "Demo Operator" --journal $(DEMO_JOURNAL)
+	$(STIPPLE) pigment add --brand "Demo Pigments" --name "Dark Brown 2" --batch B-2025-11 --lot DEMO-LOT-1 \
+	  --expiry 2099-12-31 --dilution 1 --journal $(DEMO_JOURNAL)
+	@echo; echo "-- session: hairline, temples (with an e-stop), crown; Examples/demo-session.toml, virtual time, journaled --"
 	$(STIPPLE) run --machine rotary-r1 --cartridge 1RL-0.20 --profile frontal-hairline-soft \
-	  --zone frontal-hairline --sim --script Examples/demo-session.toml --fast
+	  --zone frontal-hairline --sim --script Examples/demo-session.toml --fast \
+	  --client demo-client --operator demo-operator --pigment DEMO-LOT-1 --cartridge-lot DEMO-CL-1 \
+	  --journal $(DEMO_JOURNAL)
+	@echo; echo "-- the client file --"
+	@$(STIPPLE) client show demo-client --journal $(DEMO_JOURNAL)
+	@echo; echo "journal: $(DEMO_JOURNAL) (signing key next to it)"
 
 # Figures, not pass/fail (about a minute): Swift vs C codec throughput ratio and allocations per
 # frame (wire); real-time loop wake-up lateness, Swift vs the C loop in Benchmarks/rt-loop-c (rt;

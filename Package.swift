@@ -98,7 +98,9 @@ let package = Package(
         ),
 
         .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
-        .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel"]),
+        // With the journal: the CLI tests read back what `stipple run` journaled, and the kill test
+        // opens what a killed `stipple` process left.
+        .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel", "StippleJournal"]),
         .testTarget(name: "StippleProtocolCTests", dependencies: ["StippleProtocolC"], resources: []),
         .testTarget(
             name: "StippleWireTests",

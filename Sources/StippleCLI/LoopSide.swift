@@ -2,6 +2,7 @@ import StippleControl
 import StippleHardware
 import StippleModel
 import StippleSimulator
+import Synchronization
 
 /// Everything the control loop's thread owns in a simulated run: the session, the simulated
 /// machine and chip, the script cursor and the request rings. In a real-time run the main thread
@@ -33,6 +34,15 @@ final class LoopSide: @unchecked Sendable {
     let client: String
     /// In real time, the e-stop path: its own thread drops the enable line on the edge.
     let watcher: EdgeWatcher?
+    /// Set by the main thread when the session may not go on (its journal failed): the script's
+    /// and the keyboard's arm requests are dropped from then on.
+    let armBlocked = Atomic<Bool>(false)
+    // The identity the machine gave at identify, published once from the loop's thread with
+    // atomics (no lock in the loop) so the main thread can begin the journal session with it.
+    private let identified = Atomic<Bool>(false)
+    private let identifiedSerial = Atomic<UInt64>(0)
+    private let identifiedFirmware = Atomic<UInt32>(0)
+    private var published = false
     private var nextStep = 0
     private var origin: UInt64 = 0
     private var current: SessionSettings
@@ -96,6 +106,25 @@ final class LoopSide: @unchecked Sendable {
     func cycle(now: UInt64) {
         cycleWithoutSession(now: now)
         session.cycle(now: now)
+        publishIdentity()
+    }
+
+    /// Publishes the machine's identity the first time the connection is ready (loop thread,
+    /// or the virtual-time driver's thread).
+    func publishIdentity() {
+        guard !published, case .ready(let id) = session.phase else { return }
+        published = true
+        identifiedSerial.store(id.serial, ordering: .relaxed)
+        identifiedFirmware.store(id.firmwareVersion, ordering: .relaxed)
+        identified.store(true, ordering: .releasing)
+    }
+
+    /// The machine's serial (hex) and firmware version once it has identified, from any thread.
+    var identity: (serial: String, firmware: String)? {
+        guard identified.load(ordering: .acquiring) else { return nil }
+        let v = identifiedFirmware.load(ordering: .relaxed)
+        // As DeviceIdentity.firmwareVersionText spells it.
+        return (String(identifiedSerial.load(ordering: .relaxed), radix: 16), "\(v >> 16).\((v >> 8) & 0xFF).\(v & 0xFF)")
     }
 
     /// Script and simulator only, for drivers that run the session's cycle themselves.
@@ -123,7 +152,8 @@ final class LoopSide: @unchecked Sendable {
                     current = s
                     _ = scriptRequests.tryPush(.load(s))
                 }
-            case .arm: _ = scriptRequests.tryPush(Self.arm(current, client: client, registry: registry))
+            case .arm:
+                if !armBlocked.load(ordering: .relaxed) { _ = scriptRequests.tryPush(Self.arm(current, client: client, registry: registry)) }
             case .disarm: _ = scriptRequests.tryPush(.disarm)
             case .reset: _ = scriptRequests.tryPush(.reset)
             case .pause: _ = scriptRequests.tryPush(.pause)

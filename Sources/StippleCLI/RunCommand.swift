@@ -12,6 +12,19 @@ struct RunCommand: StippleCommand {
             the e-stop, r resets a fault, q quits. With --script, a TOML timeline drives the session \
             and every zone pass is summarised at the end; --fast runs it in virtual time. Exit status \
             1 when the session could not start or ended faulted or e-stopped (not reset).
+
+            The session is journaled (--journal, default $STIPPLE_HOME/journal.sqlite): it needs \
+            --client (added with `stipple client add`, with a consent on file), --operator (added \
+            with `stipple operator add`), at least one --pigment and --cartridge-lot. Before the \
+            machine is touched the journal refuses an unknown client or operator, a missing consent, \
+            an expired pigment lot and a single-use cartridge id already used (every cartridge id the \
+            script fits is checked), and then nothing is written. Each zone pass and each fault is \
+            committed to disk as it happens; at the end the session is sealed with the machine's \
+            key and the seal is printed. --pigment takes a lot registered with `stipple pigment add` \
+            (e.g. --pigment LOT-77) or a whole ink passport: \
+            --pigment brand=B,name=N,batch=X,lot=L,expiry=YYYY-MM-DD,dilution=D (values without \
+            commas); repeat it for each pigment used. --no-journal runs a simulator without a record \
+            (for trying things out); a session on a real machine is always journaled.
             """)
 
     @Option(help: "Machine name.") var machine: String
@@ -19,7 +32,15 @@ struct RunCommand: StippleCommand {
     @Option(help: "Depth profile name.") var profile: String
     @Option(help: "Scalp zone, e.g. crown or frontal-hairline.") var zone: String
     @Option(name: .customLong("cartridge-id"), help: "The fitted cartridge's unique id (single-use lockout).") var cartridgeID: UInt64 = 1
-    @Option(help: "Pseudonymous client id the session is for.") var client: String = "demo-client"
+    @Option(help: "Pseudonymous client id the session is for (must be in the journal, with a consent).") var client: String?
+    @Option(name: .customLong("operator"), help: "Id of the practitioner doing the session (see `stipple operator add`).") var operatorRef: String?
+    @Option(help: ArgumentHelp("A pigment used: a registered lot, or brand=B,name=N,batch=X,lot=L,expiry=YYYY-MM-DD,dilution=D. Repeatable.",
+                               valueName: "lot|passport"))
+    var pigment: [String] = []
+    @Option(name: .customLong("cartridge-lot"), help: "Lot printed on the fitted cartridges' packs (every cartridge the session fits).") var cartridgeLot: String?
+    @Flag(name: .customLong("keep-telemetry"), help: "Also journal every pass's raw telemetry, compressed.") var keepTelemetry = false
+    @Flag(name: .customLong("no-journal"), help: "Do not journal the session (simulators only: --sim or --sim-socket).") var noJournal = false
+    @OptionGroup var journal: JournalOptions
     @Flag(help: "Use the built-in simulated machine.") var sim = false
     @Option(name: .customLong("sim-socket"), help: "Talk to a simulator started with `stipple sim serve` on this Unix socket.") var simSocket: String?
     @Option(help: "USB serial number of the machine, when several of the same model are plugged in (hardware only).") var serial: String?
@@ -33,6 +54,12 @@ struct RunCommand: StippleCommand {
         if sim && simSocket != nil { throw ValidationError("choose --sim or --sim-socket, not both") }
         if fast && script == nil { throw ValidationError("--fast needs --script: an interactive session runs in real time") }
         if fast && simSocket != nil { throw ValidationError("--fast runs the built-in simulator in virtual time; it cannot drive a separate simulator process") }
+        if noJournal && !sim && simSocket == nil {
+            throw ValidationError("--no-journal is for simulators (--sim, --sim-socket): a session on a real machine is always journaled")
+        }
+        if noJournal && (operatorRef != nil || !pigment.isEmpty || cartridgeLot != nil || keepTelemetry || journal.path != nil) {
+            throw ValidationError("--no-journal runs without a record: --operator, --pigment, --cartridge-lot, --keep-telemetry and --journal have no meaning with it")
+        }
     }
 
     func run(in ctx: CLIContext) throws -> ExitStatus {
@@ -45,9 +72,6 @@ struct RunCommand: StippleCommand {
         guard let zone = Zone(name: zone) else {
             throw CLIError("unknown zone \"\(self.zone)\" (--zone): use one of \(Zone.standard.map(\.name).joined(separator: ", ")) or custom:NAME")
         }
-        guard let clientID = ClientID(client) else {
-            throw CLIError("client id \"\(client)\" (--client) must be 1-64 letters, digits, '-', '_' or '.'")
-        }
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let plan = try SessionPlan(catalog: cat, machine: machine, cartridge: cartridge, cartridgeID: cartridgeID,
                                    profile: profile, zone: zone, scriptPath: script)
@@ -58,7 +82,34 @@ struct RunCommand: StippleCommand {
                 throw CLIError("script \(self.script!) step[\(i)] at \(step.atMilliseconds) ms (\(step.action)) drives a simulated input, link or fault; on real hardware the pedal, e-stop and cable are real. Use --sim, or drive the inputs from outside (the rig does it through gpio-sim)")
             }
         }
-        let runner = SimulatedRun(plan: plan, client: clientID.rawValue, backend: backend, ctx: ctx)
+        // Without a journal the lockout only needs some client to compare against.
+        let client = self.client ?? (noJournal ? "demo-client" : "")
+        guard let clientID = ClientID(client) else {
+            if self.client == nil {
+                throw CLIError("no client (--client): a journaled session is for a client. Pass --client ID (add one with `stipple client add`), or --no-journal on a simulator")
+            }
+            throw CLIError("client id \"\(client)\" (--client) must be 1-64 letters, digits, '-', '_' or '.'")
+        }
+        var request: RunJournal.Request?
+        if !noJournal {
+            guard let op = operatorRef else {
+                throw CLIError("no operator (--operator): the record names who needled. Pass --operator ID (add one with `stipple operator add`)")
+            }
+            guard OperatorID(op) != nil else {
+                throw CLIError("operator id \"\(op)\" (--operator) must be 1-64 letters, digits, '-', '_' or '.'")
+            }
+            guard !pigment.isEmpty else {
+                throw CLIError("no pigment (--pigment): the record names every pigment used (ink passport). Pass --pigment LOT for a lot registered with `stipple pigment add`, or --pigment \(PigmentChoice.syntax)")
+            }
+            guard let lot = cartridgeLot, !lot.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CLIError("no cartridge lot (--cartridge-lot): the record names the needle cartridge's lot. Pass --cartridge-lot LOT as printed on the pack")
+            }
+            request = RunJournal.Request(path: try journal.resolve(in: ctx), client: clientID.rawValue, operatorRef: op,
+                                         pigments: try pigment.map(PigmentChoice.parse), cartridgeLot: lot, keepTelemetry: keepTelemetry)
+        }
+        // Every refusal of the journal comes here, before a device is opened or a cycle runs.
+        let runJournal = try request.map { try RunJournal($0, plan: plan, ctx: ctx) }
+        let runner = SimulatedRun(plan: plan, client: clientID.rawValue, backend: backend, ctx: ctx, journal: runJournal)
         return try fast ? runner.runVirtual() : runner.runRealTime()
     }
 }

@@ -9,14 +9,21 @@ struct SessionPlan {
     let script: SessionScript?
     /// Settings for each script step index that selects a zone.
     let selections: [Int: SessionSettings]
+    /// Each profile's file text by profile name: the journal records its hash with every pass.
+    let profileTexts: [String: String]
+
+    /// Settings in the order they are loaded: settings generation n runs with `loaded[n - 1]`.
+    var loaded: [SessionSettings] { [initial] + (script?.steps.indices.compactMap { selections[$0] } ?? []) }
 
     init(catalog: HardwareCatalog, machine machineName: String, cartridge cartridgeName: String, cartridgeID: UInt64,
          profile profileName: String, zone: Zone, scriptPath: String?) throws {
         let machine = try catalog.machine(named: machineName).spec
         self.machine = machine
+        var texts: [String: String] = [:]
         func settings(_ cartridgeName: String, _ id: UInt64, _ profileName: String, _ zone: Zone) throws -> SessionSettings {
             let c = try catalog.cartridge(named: cartridgeName).cartridge
             let p = try catalog.profile(named: profileName)
+            texts[p.profile.name] = try p.file.text.get()
             return try SessionSettings.validated(machine: machine, cartridge: c, cartridgeID: id, profile: p.profile,
                                                  profileFile: p.file.path, zone: zone).get()
         }
@@ -24,6 +31,7 @@ struct SessionPlan {
         guard let scriptPath else {
             script = nil
             selections = [:]
+            profileTexts = texts
             return
         }
         let script = try ConfigFile.read(path: scriptPath).flatMap { SessionScript.decode(text: $0, file: scriptPath) }.get()
@@ -47,5 +55,6 @@ struct SessionPlan {
         if !issues.isEmpty { throw ConfigError(issues) }
         self.script = script
         self.selections = selections
+        profileTexts = texts
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import StippleControl
 import StippleHardware
+import StippleJournal
 import StippleLinux
 import StippleModel
 import StippleSimulator
@@ -25,7 +26,10 @@ final class SimulatedRun {
     let client: String
     let backend: Backend
     let ctx: CLIContext
-    let registry = InMemoryCartridgeRegistry()
+    /// Where the session is journaled; nil with --no-journal.
+    let journal: RunJournal?
+    /// The single-use lockout: the journal's in a journaled run, else this process's memory.
+    let registry: CartridgeUseRegistry
 
     /// Settings in the order they are loaded: generation n ran with `loaded[n - 1]`.
     private let loaded: [SessionSettings]
@@ -35,13 +39,38 @@ final class SimulatedRun {
     private var origin: UInt64 = 0
     private var lastTelemetry: ControlRecord?
     private var state: MachineState = .idle
+    private var side: LoopSide?
+    private var lastNow: UInt64 = 0
 
-    init(plan: SessionPlan, client: String, backend: Backend, ctx: CLIContext) {
+    init(plan: SessionPlan, client: String, backend: Backend, ctx: CLIContext, journal: RunJournal?) {
         self.plan = plan
         self.client = client
         self.backend = backend
         self.ctx = ctx
-        loaded = [plan.initial] + (plan.script?.steps.indices.compactMap { plan.selections[$0] } ?? [])
+        self.journal = journal
+        registry = journal.map { ClearedCartridges(cleared: $0.clearedCartridges, journal: $0.writer.cartridgeRegistry) }
+            ?? InMemoryCartridgeRegistry()
+        loaded = plan.loaded
+        if let journal, plan.script != nil {
+            // One line per pass as soon as it is durable: what a crash cannot take back.
+            journal.onCommit = { [ctx] n in ctx.print("journal: pass \(n) committed") }
+        }
+    }
+
+    /// Everything the ring holds, to the report and the journal, then the ring's drop counts.
+    private func drain(_ side: LoopSide, now: UInt64) {
+        lastNow = max(lastNow, now)
+        while let r = side.records.ring.pop() { absorb(r) }
+        guard let journal else { return }
+        let wasFine = journal.failure == nil
+        journal.noteDrops(telemetry: side.records.droppedTelemetry, critical: side.records.droppedCritical, at: lastNow)
+        if wasFine, journal.failure != nil { stopArming(side) }
+    }
+
+    /// A session that can no longer be recorded does not go on: disarm, and refuse arming.
+    private func stopArming(_ side: LoopSide) {
+        side.armBlocked.store(true, ordering: .relaxed)
+        _ = side.keyRequests.tryPush(.disarm)
     }
 
     // MARK: - Records
@@ -51,7 +80,8 @@ final class SimulatedRun {
         switch r.kind {
         case .passStarted:
             let s = loaded[max(0, min(loaded.count - 1, Int(r.code) - 1))]
-            registry.recordUse(ofCartridge: s.cartridgeID, client: client)
+            // A journaled run records uses through the writer (at session begin and pass start).
+            if journal == nil { registry.recordUse(ofCartridge: s.cartridgeID, client: client) }
             openPass = ReportedPass(summary: r.summary, zone: s.zone, profile: s.profile.name,
                                     cartridge: s.cartridge.name, cartridgeID: s.cartridgeID,
                                     membraneOffset: s.cartridge.membraneOffset.millimetres, fault: nil)
@@ -80,6 +110,11 @@ final class SimulatedRun {
         case .telemetry:
             lastTelemetry = r
         }
+        if let journal, let side {
+            let wasFine = journal.failure == nil
+            journal.take(r, identity: { side.identity }, now: max(lastNow, r.at))
+            if wasFine, journal.failure != nil { stopArming(side) }
+        }
     }
 
     // MARK: - Virtual time
@@ -87,16 +122,18 @@ final class SimulatedRun {
     func runVirtual() throws -> ExitStatus {
         let clock = VirtualClock()
         let side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: false)
+        self.side = side
         side.start(at: 0)
         let end = UInt64((plan.script?.durationMilliseconds ?? 0) + 1000) * 1_000_000
         ctx.print("stipple run: \(plan.machine.name) (simulated, virtual time), client \(client)")
-        VirtualTimeDriver.run(side.session, from: 0, until: end, beforeCycle: { now in
+        let last = VirtualTimeDriver.run(side.session, from: 0, until: end, beforeCycle: { now in
             clock.advance(toNanoseconds: now)
             // The session's own cycle runs right after; this moves the script and the simulator.
             side.cycleWithoutSession(now: now)
-            while let r = side.records.ring.pop() { absorb(r) }
-        })
-        while let r = side.records.ring.pop() { absorb(r) }
+            side.publishIdentity()
+            drain(side, now: now)
+        }, stop: { [journal] _ in journal?.failure != nil })
+        drain(side, now: last)
         return report(side)
     }
 
@@ -135,6 +172,7 @@ final class SimulatedRun {
             description = "USB \(String(format: "%04x:%04x", plan.machine.usb.vendorID, plan.machine.usb.productID)), GPIO \(plan.machine.gpio.chip)"
             notes = usb.connection?.notes ?? []
         }
+        self.side = side
         let keys = plan.script == nil ? TerminalKeys() : nil
         if plan.script == nil && keys == nil {
             throw CLIError("an interactive run needs a terminal for the pedal and e-stop keys (run): pass --script FILE, or run it in a terminal")
@@ -161,7 +199,7 @@ final class SimulatedRun {
         while !interrupted.load(ordering: .relaxed) {
             var ts = timespec(tv_sec: 0, tv_nsec: 20_000_000)
             nanosleep(&ts, nil)
-            while let r = side.records.ring.pop() { absorb(r) }
+            drain(side, now: clock.now().nanoseconds)
             let now = clock.now().nanoseconds
             if let end, now >= end { break }
             if let keys {
@@ -174,7 +212,10 @@ final class SimulatedRun {
                     case UInt8(ascii: "e"):
                         estop.toggle()
                         try? side.chip?.setInput(.estop, active: estop)
-                    case UInt8(ascii: "a"): _ = side.keyRequests.tryPush(LoopSide.arm(plan.initial, client: client, registry: registry))
+                    case UInt8(ascii: "a"):
+                        if !side.armBlocked.load(ordering: .relaxed) {
+                            _ = side.keyRequests.tryPush(LoopSide.arm(plan.initial, client: client, registry: registry))
+                        }
                     case UInt8(ascii: "d"): _ = side.keyRequests.tryPush(.disarm)
                     case UInt8(ascii: "r"): _ = side.keyRequests.tryPush(.reset)
                     case UInt8(ascii: "c"): _ = side.keyRequests.tryPush(.reconnect)
@@ -191,7 +232,7 @@ final class SimulatedRun {
         }
         loop.stop()
         side.watcher?.stop()
-        while let r = side.records.ring.pop() { absorb(r) }
+        drain(side, now: clock.now().nanoseconds)
         if keys != nil { ctx.print("") }
         let s = loop.statistics
         ctx.print(String(format: "control loop: %llu cycles at 1 kHz, wake-up lateness p99 %.0f µs, max %.0f µs, %llu overruns",
@@ -216,6 +257,7 @@ final class SimulatedRun {
         let session = side.session!
         if case .failed(let why) = session.phase {
             ctx.printError("error: machine \(plan.machine.name) (connect): \(why)")
+            _ = reportJournal()
             return .invalidInput
         }
         if case .ready(let id) = session.phase {
@@ -241,8 +283,33 @@ final class SimulatedRun {
         } else {
             ctx.print("final state: \(final)")
         }
+        let journaled = reportJournal()
         // A session left faulted or e-stopped did not end cleanly: scripts and CI must see that.
-        if final.isFaulted { return .invalidInput }
+        if final.isFaulted || !journaled { return .invalidInput }
         return side.records.droppedCritical == 0 ? .success : .invalidInput
+    }
+}
+
+extension SimulatedRun {
+    /// Ends and seals the journaled session and says where it is; false when the journal failed.
+    func reportJournal() -> Bool {
+        guard let journal else { return true }
+        let seal = journal.finish(at: lastNow)
+        if let failure = journal.failure {
+            ctx.printError(failure.description)
+            ctx.printError("error: session not fully journaled (\(journal.path)): the journal failed mid-session, so arming was stopped. "
+                + "Passes committed before the failure are kept; run `stipple journal verify` once the cause is fixed")
+            return false
+        }
+        ctx.print("")
+        guard let seal else {
+            ctx.print("journal: no session recorded in \(journal.path) (the machine never identified)")
+            return true
+        }
+        ctx.print("journal: session \(seal.sessionID) \(seal.status), \(seal.passes) zone pass(es), in \(journal.path)")
+        ctx.print("seal: ledger seq \(seal.headSeq) hash \(seal.headHash)")
+        ctx.print("      Ed25519 signature \(seal.signature)")
+        ctx.print("      machine key \(seal.publicKey)")
+        return true
     }
 }

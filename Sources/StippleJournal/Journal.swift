@@ -103,14 +103,16 @@ public final class Journal: Sendable {
 
     // MARK: - Transactions
 
-    /// Runs `body` in one immediate transaction: all of it commits or none of it does.
-    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(JournalError) -> T {
+    /// Runs `body` in one immediate transaction: all of it commits or none of it does. With
+    /// `commit: false` it is rolled back even when it succeeds: a rehearsal that runs every check
+    /// the real write would, against the real rows, and leaves nothing behind.
+    func write<T>(_ operation: String, commit: Bool = true, _ body: (Database) throws -> T) throws(JournalError) -> T {
         do {
             return try pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
-                    return .commit
+                    return commit ? .commit : .rollback
                 }
                 guard let result else {
                     throw JournalError.database(path: path, operation: operation, message: "the transaction returned nothing")

@@ -118,6 +118,21 @@ public final class JournalWriter: @unchecked Sendable {
     /// (if named) exists and has not expired. Any refusal writes nothing.
     @discardableResult
     public func beginSession(_ start: SessionStart) throws(JournalError) -> Int64 {
+        try begin(start, commit: true)
+    }
+
+    /// Runs every check `beginSession` runs, in the same transaction it would, and rolls it back:
+    /// a caller can refuse bad input before it touches a machine, then begin the session once it
+    /// knows the machine's identity. Throws what `beginSession` would throw; writes nothing.
+    public func checkSession(_ start: SessionStart) throws(JournalError) {
+        try begin(start, commit: false)
+    }
+
+    /// Zone passes committed in the open session so far (0 without one): each is durable.
+    public var committedPasses: Int { session?.passes ?? 0 }
+
+    @discardableResult
+    private func begin(_ start: SessionStart, commit: Bool) throws(JournalError) -> Int64 {
         guard !closed else { throw .writerClosed(path: journal.path) }
         if let s = session { throw .sessionAlreadyOpen(s.id) }
         let startedAt = start.anchor.utc
@@ -127,7 +142,7 @@ public final class JournalWriter: @unchecked Sendable {
                 throw .pigmentExpired(lot: p.lot, expiry: p.expiry.description, sessionDay: day)
             }
         }
-        let opened: OpenSession = try journal.write("begin session") { db in
+        let opened: OpenSession = try journal.write(commit ? "begin session" : "check session", commit: commit) { db in
             guard let client = try Journal.clientRowID(db, ref: start.clientRef) else { throw JournalError.unknownClient(start.clientRef) }
             let consented = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM consents WHERE client_id = ? AND signed_utc <= ?)",
                                               arguments: [client, startedAt.iso8601]) ?? false
@@ -173,6 +188,7 @@ public final class JournalWriter: @unchecked Sendable {
             return OpenSession(id: id, clientRowID: client, clientRef: start.clientRef, operatorRowID: op, machineRowID: machine,
                                anchor: start.anchor, passes: 0, cartridges: cartridges, pigmentsByLot: pigments)
         }
+        guard commit else { return opened.id }
         session = opened
         settings = [:]
         latestSettings = nil

@@ -65,7 +65,10 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
             return nil
         }
         let days = UTCTimestamp.days(fromCivil: y, mo, d)
-        nanosecondsSinceEpoch = ((days * 86_400 + h * 3600 + mi * 60 + s) * 1_000_000_000) + nanos
+        // Int64 nanoseconds end in 2262: a later date is text this type cannot hold, not a trap.
+        let (ns, overflow) = (days * 86_400 + h * 3600 + mi * 60 + s).multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        nanosecondsSinceEpoch = ns + nanos
     }
 
     // Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar, no

@@ -20,7 +20,8 @@ struct RunCommandTests {
     @Test func aScriptedSimulatedRunReportsEveryPass() throws {
         try withTemporaryDirectory { dir in
             let script = try dir.write("s.toml", Self.session)
-            let r = runCLI(Self.crown + ["--sim", "--script", script, "--fast"])
+            // Without a journal: this is about the report (RunJournalingTests covers the record).
+            let r = runCLI(Self.crown + ["--sim", "--script", script, "--fast", "--no-journal"])
             #expect(r.status == 0, "\(r.err)")
             #expect(r.out.contains("pass 1  crown  profile crown-vertex  cartridge 3RL-0.25"))
             #expect(r.out.contains("00:00.300 - 00:02.300  2.00 s"))
@@ -33,7 +34,7 @@ struct RunCommandTests {
     @Test func aSessionLeftFaultedExits1AndSaysWhy() throws {
         try withTemporaryDirectory { dir in
             let script = try dir.write("s.toml", Self.session.replacingOccurrences(of: "action = \"pedal-up\"", with: "action = \"cartridge-pull\""))
-            let r = runCLI(Self.crown + ["--sim", "--script", script, "--fast"])
+            let r = runCLI(Self.crown + ["--sim", "--script", script, "--fast", "--no-journal"])
             #expect(r.status == 1)
             #expect(r.out.contains("stop  cartridge-removed"))
             #expect(r.out.contains("final state: fault (cartridge-removed): the cartridge came out mid-pass"))
@@ -75,10 +76,15 @@ struct RunCommandTests {
     @Test func onHardwareAMissingGPIOChipIsExplained() throws {
         guard !FileManager.default.fileExists(atPath: "/dev/gpiochip0") else { return }
         try withTemporaryDirectory { dir in
+            // A real machine is always journaled: the journal checks pass, then the GPIO chip is
+            // missing, and the rehearsed session leaves nothing behind.
+            let clinic = try ClinicJournal(dir)
+            let before = try clinic.ledgerLength()
             let script = try dir.write("s.toml", "[[step]]\nat_ms = 100\naction = \"arm\"\n")
-            let r = runCLI(Self.crown + ["--script", script])
+            let r = runCLI(Self.crown + ["--script", script] + ClinicJournal.runOptions(), environment: clinic.environment)
             #expect(r.status == 1)
             #expect(r.err.contains("cannot open the GPIO lines of rotary-r1 on gpiochip0") && r.err.contains("stipple devices"))
+            #expect(try clinic.ledgerLength() == before)
         }
     }
 

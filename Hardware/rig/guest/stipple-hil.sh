@@ -28,6 +28,13 @@ machine_file=$RIG_REPO/Hardware/machines/$machine.toml
 [ -f "$machine_file" ] || rig_fail "no machine file $machine_file"
 t0=$(rig_uptime)
 T=$(mktemp -d)
+# A session on a real backend is always journaled: the rig keeps its own journal in $T, with the
+# client (and consent), operator and pigment lot the runs name.
+export STIPPLE_HOME=$T/stipple-home
+"$stipple" client add rig-client --consent RIG-CONSENT-1 --consent-signed 2025-01-15 > /dev/null
+"$stipple" operator add rig-operator > /dev/null
+"$stipple" pigment add --brand Rig --name Test --batch B1 --lot RIG-LOT-1 --expiry 2099-12-31 --dilution 0 > /dev/null
+journal_opts="--client rig-client --operator rig-operator --pigment RIG-LOT-1 --cartridge-lot RIG-CL-1"
 phase() { echo "== hil: $* (at $(rig_since "$t0") s)"; }
 inactive() { ! rig_gpio_is_active "$1"; }
 
@@ -94,7 +101,7 @@ phase "devices done"
 
 # --- 2. session ---------------------------------------------------------------------------
 "$stipple" run --machine "$machine" --cartridge 1RL-0.20 --profile frontal-hairline-soft \
-    --zone frontal-hairline --script "$RIG_GUEST/hil-session.toml" > "$T/run" 2>&1 &
+    --zone frontal-hairline --script "$RIG_GUEST/hil-session.toml" $journal_opts > "$T/run" 2>&1 &
 run=$!
 rig_check "armed: Stipple drives motor_enable active" rig_wait 200 rig_gpio_is_active motor_enable
 phase "armed"
@@ -129,6 +136,8 @@ rig_check "events: the reset" grep -Eq '^  [0-9:.]+  reset \(estop\)' "$T/run"
 rig_check "events: no fault and no refused request" sh -c "! grep -Eq '^  [0-9:.]+  (fault|request refused|machine refused)' '$T/run'"
 rig_check "link: no CRC errors" grep -q ' 0 CRC errors' "$T/run"
 rig_check "final state: idle" grep -q '^final state: idle' "$T/run"
+rig_check "journaled: both passes committed, the session sealed" \
+    sh -c "grep -q '^journal: pass 2 committed' '$T/run' && grep -q '^journal: session [0-9]* completed, 2 zone pass' '$T/run'"
 phase "session done"
 
 # --- 3. unplug mid-pass, replug, same run ------------------------------------------------------
@@ -143,7 +152,7 @@ run2_report() {
 trap run2_report EXIT
 "$stipple" run --machine "$machine" --cartridge 1RL-0.20 --profile frontal-hairline-soft \
     --zone frontal-hairline --script "$RIG_GUEST/hil-unplug.toml" \
-    --config-dir "$adopt_dir" --adopt-endpoints > "$T/run2" 2>&1 &
+    --config-dir "$adopt_dir" --adopt-endpoints $journal_opts > "$T/run2" 2>&1 &
 run=$!
 rig_check "armed (devices' own endpoints adopted)" rig_wait 200 rig_gpio_is_active motor_enable
 rig_gpio_set pedal active

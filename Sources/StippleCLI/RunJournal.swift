@@ -1,0 +1,131 @@
+import Foundation
+import StippleControl
+import StippleJournal
+import StippleModel
+
+/// The journal side of `stipple run`, driven from the main thread that drains the control loop's
+/// ring (never from the loop): it refuses bad input before the machine is touched, begins the
+/// session once the machine has identified (so the record names its real serial and firmware),
+/// feeds every record to the writer, reports ring drops, and seals the session at the end.
+final class RunJournal {
+    let writer: JournalWriter
+    let path: String
+    /// Called with the pass count after each pass the writer has committed durably.
+    var onCommit: (Int) -> Void = { _ in }
+    /// The first journal failure; the run stops arming once there is one.
+    private(set) var failure: JournalError?
+    private(set) var sessionID: Int64?
+    private var start: SessionStart
+    private let generations: [PassSettings]
+    private var buffered: [ControlRecord] = []
+    private var reportedPasses = 0
+
+    /// Everything the CLI said about the record, checked before anything else happens.
+    struct Request {
+        var path: String
+        var client: String
+        var operatorRef: String
+        var pigments: [PigmentChoice]
+        var cartridgeLot: String
+        var keepTelemetry: Bool
+    }
+
+    /// Opens the writer (taking its lock and closing sessions a crashed writer left open) and runs
+    /// every check `beginSession` will run, rolled back: on any refusal it throws and the journal
+    /// holds nothing of this run.
+    init(_ r: Request, plan: SessionPlan, ctx: CLIContext) throws {
+        let w = try JournalWriter.open(at: r.path, options: .init(keepTelemetry: r.keepTelemetry))
+        for s in w.recoveredSessions {
+            ctx.printError("note: session \(s.sessionID) in \(r.path) was left open by a writer that stopped (crash or power loss); "
+                + "closed as interrupted, " + (s.lastPassOrdinal.map { "last committed pass \($0)" } ?? "no pass committed"))
+        }
+        do {
+            guard try w.journal.operatorRecord(ref: r.operatorRef) != nil else {
+                throw CLIError("unknown operator (\(r.operatorRef)): no operator with this id is registered in \(r.path). Register them with `stipple operator add \(r.operatorRef)`, or check the id with `stipple operator list`")
+            }
+            let pigments = try r.pigments.map { try $0.resolve(in: w.journal) }
+            var seen = Set<UInt64>()
+            let cartridges = plan.loaded.filter { seen.insert($0.cartridgeID).inserted }.map {
+                CartridgeIdentity(uid: $0.cartridgeID, typeName: $0.cartridge.name, lot: r.cartridgeLot, singleUse: $0.cartridge.singleUse)
+            }
+            // With a single pigment every pass is known to use it; with several the record lists
+            // them for the session and leaves the pass's own pigment unsaid rather than guess.
+            let pigmentLot = pigments.count == 1 ? pigments[0].lot : nil
+            generations = plan.loaded.map {
+                PassSettings.from($0, profileText: plan.profileTexts[$0.profile.name] ?? "", lot: r.cartridgeLot, pigmentLot: pigmentLot)
+            }
+            // The machine is not known until it identifies; the checks do not depend on it.
+            start = SessionStart(clientRef: r.client, operatorRef: r.operatorRef,
+                                 machine: MachineIdentity(model: plan.machine.model, serial: "not yet identified", firmwareVersion: "not yet identified"),
+                                 pigments: pigments, cartridges: cartridges,
+                                 anchor: TimeAnchor(monotonicNanoseconds: 0, utc: .now()))
+            try w.checkSession(start)
+        } catch {
+            try? w.close()
+            throw error
+        }
+        writer = w
+        path = r.path
+        clearedCartridges = Set(start.cartridges.map(\.uid))
+    }
+
+    /// Cartridges `checkSession` cleared for this client: the loop may ask about them without
+    /// reading the journal from its own thread.
+    let clearedCartridges: Set<UInt64>
+
+    /// Journals one record. Records before the machine has identified are held and journaled
+    /// after the session begins, in order.
+    func take(_ r: ControlRecord, identity: () -> (serial: String, firmware: String)?, now: UInt64) {
+        guard failure == nil else { return }
+        if sessionID == nil {
+            guard let id = identity() else {
+                buffered.append(r)
+                return
+            }
+            start.machine = MachineIdentity(model: start.machine.model, serial: id.serial, firmwareVersion: id.firmware)
+            start.anchor = TimeAnchor(monotonicNanoseconds: now, utc: .now())
+            // Every cartridge the plan may fit was checked; each is recorded as used by the writer
+            // when a pass first starts with it, so one the script never reached is not locked.
+            start.cartridges = []
+            do {
+                sessionID = try writer.beginSession(start)
+            } catch {
+                failure = error
+                return
+            }
+            for (i, s) in generations.enumerated() { writer.register(s, generation: UInt16(i + 1)) }
+        }
+        let held = buffered
+        buffered = []
+        do {
+            for b in held { try writer.ingest(b) }
+            try writer.ingest(r)
+        } catch {
+            failure = error
+            return
+        }
+        while reportedPasses < writer.committedPasses {
+            reportedPasses += 1
+            onCommit(reportedPasses)
+        }
+    }
+
+    /// Tells the writer the ring's drop totals.
+    func noteDrops(telemetry: UInt64, critical: UInt64, at: UInt64) {
+        guard failure == nil, sessionID != nil else { return }
+        do { try writer.noteDrops(telemetry: telemetry, critical: critical, at: at) } catch { failure = error }
+    }
+
+    /// Ends and seals the session (if it began) and closes the writer. A session that never began
+    /// (the machine did not connect) leaves nothing in the journal.
+    func finish(at: UInt64) -> SessionSeal? {
+        defer { try? writer.close() }
+        guard failure == nil, sessionID != nil else { return nil }
+        do {
+            return try writer.endSession(at: at)
+        } catch {
+            failure = error
+            return nil
+        }
+    }
+}
