@@ -43,24 +43,40 @@ enum PrivateFiles {
     }
 
     /// Writes `bytes` to a new file with mode 0600; fails if the file exists (so two processes
-    /// racing to create the same key never overwrite each other's).
+    /// racing to create the same key never overwrite each other's). The file appears complete or
+    /// not at all: the bytes go to a temporary file first, are synced, and are then hard-linked
+    /// into place (link(2) fails if the name exists). A process killed half-way leaves at most a
+    /// temporary file, never an empty or short key that would lock every later open out.
     static func createExclusive(_ path: String, bytes: [UInt8]) throws(JournalError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
+            throw .file(path: temporary, operation: "create file", reason: String(cString: strerror(errno)))
+        }
+        defer { unlink(temporary) }
+        do {
+            defer { close(fd) }
+            var written = 0
+            while written < bytes.count {
+                let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw JournalError.file(path: temporary, operation: "write file", reason: String(cString: strerror(errno)))
+                }
+                written += n
+            }
+            guard fsync(fd) == 0 else {
+                throw JournalError.file(path: temporary, operation: "sync file", reason: String(cString: strerror(errno)))
+            }
+        }
+        guard link(temporary, path) == 0 else {
             throw .file(path: path, operation: "create file", reason: String(cString: strerror(errno)))
         }
-        defer { close(fd) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .file(path: path, operation: "write file", reason: String(cString: strerror(errno)))
-            }
-            written += n
-        }
-        guard fsync(fd) == 0 else {
-            throw .file(path: path, operation: "sync file", reason: String(cString: strerror(errno)))
+        // The new name must survive a power cut too.
+        let folder = open(Self.folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            _ = fsync(folder)
+            close(folder)
         }
     }
 

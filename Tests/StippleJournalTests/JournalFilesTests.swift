@@ -44,6 +44,18 @@ enum PermissionProbe {
         #expect(throws: JournalError.self) { try JournalWriter.open(at: tmp.journalPath) }
     }
 
+    @Test func aKeyIsWrittenWholeOrNotAtAllAndLeavesNoTemporaryFile() throws {
+        let tmp = TempFolder()
+        let keyPath = MachineSigningKey.path(forJournal: tmp.journalPath)
+        let key = try MachineSigningKey.loadOrCreate(at: keyPath)
+        let folder = (keyPath as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["ed25519.key"], "no temporary file left")
+        #expect(try String(contentsOfFile: keyPath, encoding: .utf8).count == 65)
+        #expect(PermissionProbe.mode(keyPath) == 0o600)
+        #expect(try MachineSigningKey.loadOrCreate(at: keyPath).publicKeyHex == key.publicKeyHex, "loaded, not made again")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["ed25519.key"])
+    }
+
     @Test func theSchemaMatchesTheCanonicalColumnLists() throws {
         let tmp = TempFolder()
         _ = try Journal.open(at: tmp.journalPath)
