@@ -50,7 +50,8 @@ demo: build
 # Figures, not pass/fail (about a minute): Swift vs C codec throughput ratio and allocations per
 # frame (wire); real-time loop wake-up lateness, Swift vs the C loop in Benchmarks/rt-loop-c (rt;
 # SCHED_FIFO and mlockall need root or CAP_SYS_NICE + CAP_IPC_LOCK, else it warns and runs);
-# e-stop edge to motor_enable write latency (estop). `stipple-bench rt` runs one of them.
+# e-stop edge to motor_enable write latency (estop); journal pass commits vs raw SQLite and
+# telemetry ingest with the loop running (journal). `stipple-bench rt` runs one of them.
 bench: deps
 	@scripts/swift-build-clean.sh -c release --product stipple-bench
 	cc -O2 -Wall -Wextra -o .build/release/rt-loop-c Benchmarks/rt-loop-c/rt_loop.c
