@@ -1,4 +1,5 @@
 import ArgumentParser
+import StippleJournal
 import StippleModel
 
 /// Parses a command line and runs it: the whole CLI, callable in-process.
@@ -27,6 +28,8 @@ public enum CLIRunner {
         } catch let error as ConfigError {
             ctx.printError(error.description)
         } catch let error as CLIError {
+            ctx.printError(error.description)
+        } catch let error as JournalError {
             ctx.printError(error.description)
         } catch {
             ctx.printError("error: \(error)")
