@@ -96,7 +96,9 @@ let package = Package(
         ),
 
         .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
-        .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel"]),
+        // StippleJournal and StippleControl: the session and journal commands are tested on a
+        // journal holding a real session written by JournalWriter.
+        .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel", "StippleJournal", "StippleControl"]),
         .testTarget(name: "StippleProtocolCTests", dependencies: ["StippleProtocolC"], resources: []),
         .testTarget(
             name: "StippleWireTests",
