@@ -148,6 +148,23 @@ import Testing
         }
     }
 
+    @Test func aSelfConsistentSessionRecordAddedAfterTheSealIsRefused() throws {
+        let f = try ExportFixture()
+        let doc = try CanonicalJSONParser.parse(try export(f))
+        let recs = try records(doc)
+        let event = recs[try index(recs, "events", row: 1)]
+        // After the closure: next seq, linked to the closure, correctly hashed.
+        var after = recs
+        var extra = event
+        extra["seq"] = .integer(try #require(recs.last?["seq"]?.integerValue) + 1)
+        extra["row_id"] = .integer(99)
+        extra["prev_hash"] = try #require(recs.last?["hash"])
+        after.append(extra)
+        try rehash(&after, from: after.count - 1, through: after.count - 1)
+        let p1 = try #require(try verify(replacing(doc, records: after)).firstProblem)
+        #expect(p1.kind == .altered && p1.table == "events" && p1.rowID == 99)
+    }
+
     @Test func removingARecordIsDetected() throws {
         let f = try ExportFixture()
         let doc = try CanonicalJSONParser.parse(try export(f))

@@ -10,7 +10,8 @@ import GRDB
 ///    session, its signed head is in the file with that hash, its Ed25519 signature verifies,
 ///    its key is the file's machine key (and a trusted one when given), its pass count is the
 ///    number of pass records, and the chain from the session's first row to the closure has no
-///    gap (`bad-seal`, `untrusted-key`, `chain-broken`). An unsealed export fails: nothing in it
+///    gap (`bad-seal`, `untrusted-key`, `chain-broken`); no record of the session's own tables
+///    lies outside that stretch (`altered`). An unsealed export fails: nothing in it
 ///    is signed, and stripping a seal must not pass as an open session.
 public enum SessionExportVerifier {
     public static func verify(_ text: String, source: String, trustedKeys: Set<String>? = nil) throws(JournalError) -> ExportVerificationReport {
@@ -123,6 +124,13 @@ public enum SessionExportVerifier {
         for seq in sessionRecord.entry.seq...ce.seq where bySeq[seq] == nil {
             return fail(.chainBroken, ce, "ledger entry \(seq), inside the session's stretch of the chain, is missing from the export")
         }
+        // The session's own rows are journaled between its first row and its closure; one
+        // outside that stretch (appended after the seal, or slipped in before the session) was
+        // not written by the session, however consistent its hash.
+        for p in parsed where p.values != nil && sessionTables.contains(p.entry.table)
+            && !(sessionRecord.entry.seq...ce.seq).contains(p.entry.seq) {
+            return fail(.altered, p.entry, "a session record outside the session's stretch of the chain (seq \(sessionRecord.entry.seq)-\(ce.seq))")
+        }
         let passes = parsed.filter { p in
             guard p.entry.table == JournalTable.zonePasses.rawValue, let v = p.values?["session_id"] else { return false }
             return v.integerValue == sessionID
@@ -140,6 +148,11 @@ public enum SessionExportVerifier {
         report.sealed = sealed
         return report
     }
+
+    /// Tables whose exported rows belong to the session itself (the others are rows it refers to).
+    private static let sessionTables: Set<String> = Set([
+        JournalTable.sessions, .sessionPigments, .cartridgeUses, .zonePasses, .passInterruptions, .passTelemetry, .events, .sessionClosures,
+    ].map(\.rawValue))
 
     private struct Parsed {
         var entry: LedgerEntry
