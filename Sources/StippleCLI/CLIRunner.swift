@@ -30,6 +30,7 @@ public enum CLIRunner {
         } catch let error as CLIError {
             ctx.printError(error.description)
         } catch let error as JournalError {
+            // Already `error: <what> (<where>): <why>. <what to do>`.
             ctx.printError(error.description)
         } catch {
             ctx.printError("error: \(error)")

@@ -35,4 +35,25 @@ import Testing
             try f.journal.session(id: f.sessionID)
         }
     }
+
+    @Test func registeringACartridgeOverATamperedOneFailsWithANamedError() throws {
+        let f = try ExportFixture()
+        try RawSQL.execute(f.tmp.journalPath, "UPDATE cartridges SET single_use = 'yes' WHERE uid = '\(Fixture.cartridge.uid)'")
+        #expect(throws: JournalError.unreadableRecord(table: "cartridges", rowID: 1, column: "single_use", found: "the text \"yes\"")) {
+            try f.journal.addCartridge(Fixture.cartridge)
+        }
+    }
+
+    @Test func aWriterRecoveringASessionWithATamperedOperatorFailsWithANamedError() throws {
+        let tmp = TempFolder()
+        _ = try Fixture.seeded(tmp.journalPath)
+        let w = try JournalWriter.open(at: tmp.journalPath)
+        try w.beginSession(Fixture.start())
+        // Left open as a crash would leave it, then its operator column edited.
+        try w.close()
+        try RawSQL.execute(tmp.journalPath, "UPDATE sessions SET operator_id = 'op' WHERE id = 1")
+        #expect(throws: JournalError.unreadableRecord(table: "sessions", rowID: 1, column: "operator_id", found: "the text \"op\"")) {
+            try JournalWriter.open(at: tmp.journalPath)
+        }
+    }
 }
