@@ -2,28 +2,31 @@ import ArgumentParser
 import Foundation
 import StippleJournal
 
-/// `--journal PATH`, shared by the commands that read the session journal.
+/// Where the session journal is, shared by every command that reads or writes it.
 struct JournalOptions: ParsableArguments {
-    @Option(name: .customLong("journal"), help: "The journal file (default: $STIPPLE_HOME/journal.sqlite, $STIPPLE_HOME defaulting to ~/.local/share/stipple).")
+    @Option(name: .customLong("journal"), help: ArgumentHelp(
+        "The journal file (default $STIPPLE_HOME/journal.sqlite; $STIPPLE_HOME defaults to ~/.local/share/stipple).",
+        valueName: "path"))
     var path: String?
 
-    /// The journal's path, resolved the way `stipple run` resolves it.
-    func resolvedPath(in ctx: CLIContext) throws -> String {
-        do {
-            return try JournalLocation.resolve(explicit: path, environment: ctx.environment)
-        } catch {
+    func resolve(in ctx: CLIContext) throws -> String {
+        do { return try JournalLocation.resolve(explicit: path, environment: ctx.environment) } catch {
             throw CLIError(String(error.description.dropFirst("error: ".count)))
         }
     }
 
-    /// Opens an existing journal. Reading commands never create one: a mistyped path must not
-    /// leave an empty journal behind and report "no sessions".
+    /// Opens the journal, creating it (0600 in a 0700 folder) if it does not exist yet.
+    func openOrCreate(in ctx: CLIContext) throws -> Journal {
+        try Journal.open(at: resolve(in: ctx))
+    }
+
+    /// Opens a journal that must exist already: a listing never leaves an empty journal behind
+    /// at a mistyped path.
     func openExisting(in ctx: CLIContext) throws -> Journal {
-        let p = try resolvedPath(in: ctx)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue else {
-            throw CLIError("no journal (\(p)): there is no journal file at this path. Pass --journal PATH or set $STIPPLE_HOME to the folder that holds journal.sqlite")
+        let file = try resolve(in: ctx)
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw CLIError("no journal (\(file)): nothing has been journaled there yet. Add a client with `stipple client add`, or pass --journal PATH")
         }
-        return try Journal.open(at: p)
+        return try Journal.open(at: file)
     }
 }

@@ -37,7 +37,7 @@ struct SessionCommandTests {
                          ["journal", "verify"], ["journal", "backup", dir.path("b.sqlite")]] {
                 let r = runCLI(args + ["--journal", path])
                 #expect(r.status == 1, "\(args)")
-                #expect(r.errorLines.first == "error: no journal (\(path)): there is no journal file at this path. Pass --journal PATH or set $STIPPLE_HOME to the folder that holds journal.sqlite", "\(args)")
+                #expect(r.errorLines.first?.hasPrefix("error: no journal (\(path)): ") == true, "\(args)")
             }
             #expect(!FileManager.default.fileExists(atPath: path))
         }
