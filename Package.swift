@@ -98,9 +98,10 @@ let package = Package(
         ),
 
         .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
-        // With the journal: the CLI tests read back what `stipple run` journaled, and the kill test
-        // opens what a killed `stipple` process left.
-        .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel", "StippleJournal"]),
+        // With the journal: the CLI tests read back what `stipple run` journaled, the kill test opens
+        // what a killed `stipple` process left, and the session and journal commands are tested on
+        // a journal holding a real session written by JournalWriter (ControlRecord: StippleControl).
+        .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel", "StippleJournal", "StippleControl"]),
         .testTarget(name: "StippleProtocolCTests", dependencies: ["StippleProtocolC"], resources: []),
         .testTarget(
             name: "StippleWireTests",

@@ -24,6 +24,9 @@ public final class CLIContext: @unchecked Sendable {
     /// Writes a line to standard output.
     public func print(_ line: String) { writeOut(line + "\n") }
 
+    /// Writes text to standard output exactly as given (no line end added).
+    public func write(_ text: String) { writeOut(text) }
+
     /// Writes a line to standard error.
     public func printError(_ line: String) { writeErr(line + "\n") }
 }

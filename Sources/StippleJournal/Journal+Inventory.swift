@@ -14,9 +14,7 @@ extension Journal {
     /// One operator by id, or nil.
     public func operatorRecord(ref: String) throws(JournalError) -> OperatorRecord? {
         try read("read operator") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM operators WHERE operator_ref = ?", arguments: [ref]).map {
-                OperatorRecord(rowID: $0["id"], ref: $0["operator_ref"], name: $0["name"])
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM operators WHERE operator_ref = ?", arguments: [ref]).map(Journal.operatorRecord)
         }
     }
 

@@ -141,11 +141,12 @@ extension Journal {
             throw JournalError.invalidField(field: "cartridge", value: "\(c.uid)", reason: "its type and lot must be given")
         }
         if let row = try Row.fetchOne(db, sql: "SELECT id, type_name, lot, single_use FROM cartridges WHERE uid = ?", arguments: [String(c.uid)]) {
-            let type: String = row["type_name"], lot: String = row["lot"], single: Bool = row["single_use"]
+            let type: String = try row.field("type_name", of: "cartridges"), lot: String = try row.field("lot", of: "cartridges")
+            let single: Bool = try row.field("single_use", of: "cartridges")
             guard type == c.typeName, lot == c.lot, single == c.singleUse else {
                 throw JournalError.cartridgeConflict(uid: String(c.uid), registered: "\(type) lot \(lot)", given: "\(c.typeName) lot \(c.lot)")
             }
-            return row["id"]
+            return try row.field("id", of: "cartridges")
         }
         return try Ledger.insert(db, .cartridges, ["uid": String(c.uid), "type_name": c.typeName, "lot": c.lot,
                                                    "single_use": c.singleUse, "created_utc": at.iso8601])
@@ -168,11 +169,12 @@ extension Journal {
             FROM cartridge_uses u JOIN clients c ON c.id = u.client_id WHERE u.cartridge_id = ? ORDER BY u.id
             """, arguments: [cartridgeRowID])
         for row in rows {
-            let otherClient: Int64 = row["client_id"]
-            let otherSession: Int64? = row["session_id"]
-            if otherClient != clientRowID { return (row["client_ref"], otherSession) }
+            let otherClient: Int64 = try row.field("client_id", of: "cartridge_uses")
+            let otherSession: Int64? = try row.field("session_id", of: "cartridge_uses")
+            let otherRef: String = try row.field("client_ref", of: "clients")
+            if otherClient != clientRowID { return (otherRef, otherSession) }
             // Same client: a single-use cartridge still may not come back in a later session.
-            if singleUse, let otherSession, let sessionID, otherSession != sessionID { return (row["client_ref"], otherSession) }
+            if singleUse, let otherSession, let sessionID, otherSession != sessionID { return (otherRef, otherSession) }
         }
         return nil
     }

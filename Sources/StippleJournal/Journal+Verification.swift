@@ -86,7 +86,7 @@ extension Journal {
         guard let r = try Row.fetchOne(db, sql: "SELECT * FROM session_closures WHERE id = ?", arguments: [rowID]) else {
             return bad("the closure row is unreadable")
         }
-        let seal = seal(r)
+        let seal = try seal(r)
         guard seal.headSeq < seq, hashes[seal.headSeq] == seal.headHash else {
             return bad("the sealed chain head (seq \(seal.headSeq)) is not the ledger's")
         }

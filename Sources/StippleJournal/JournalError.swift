@@ -43,6 +43,10 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case database(path: String, operation: String, message: String)
     /// The writer was closed.
     case writerClosed(path: String)
+    /// A stored value has a type the journal never writes there (the file was edited or damaged).
+    case unreadableRecord(table: String, rowID: Int64?, column: String, found: String)
+    /// A session export file that is not one `stipple session export --format json` writes.
+    case invalidExport(source: String, reason: String)
 
     public var description: String {
         switch self {
@@ -85,6 +89,11 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
             "error: journal database failed to \(operation) (\(path)): \(message). Check the disk, then run `stipple journal verify`"
         case .writerClosed(let path):
             "error: journal writer closed (\(path)): it was closed or failed earlier. Open a new writer"
+        case .unreadableRecord(let table, let rowID, let column, let found):
+            "error: unreadable journal record (\(table)" + (rowID.map { " row \($0)" } ?? "") + ", column \(column)): it holds \(found), "
+                + "which the journal never writes there, so the file was altered or damaged. Run `stipple journal verify` to name the first altered record and restore the journal from a backup"
+        case .invalidExport(let source, let reason):
+            "error: not a verifiable session export (\(source)): \(reason). Pass a file written by `stipple session export ID --format json`"
         }
     }
 }

@@ -156,9 +156,9 @@ public final class JournalWriter: @unchecked Sendable {
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, expires_utc FROM calibrations WHERE calibration_ref = ?", arguments: [ref]) else {
                     throw JournalError.unknownCalibration(ref)
                 }
-                let expires: String = row["expires_utc"]
+                let expires: String = try row.field("expires_utc", of: "calibrations")
                 guard expires > startedAt.iso8601 else { throw JournalError.calibrationExpired(id: ref, expired: expires) }
-                calibrationID = row["id"]
+                calibrationID = try row.field("id", of: "calibrations")
             }
             let op = try Journal.ensureOperator(db, ref: start.operatorRef, name: nil, at: startedAt)
             let machine = try Journal.ensureMachine(db, start.machine, at: startedAt)
@@ -482,19 +482,21 @@ public final class JournalWriter: @unchecked Sendable {
                 WHERE NOT EXISTS (SELECT 1 FROM session_closures c WHERE c.session_id = s.id) ORDER BY s.id
                 """)
             for row in open {
-                let id: Int64 = row["id"]
+                let id: Int64 = try row.field("id", of: "sessions")
+                let started: String = try row.field("started_utc", of: "sessions")
+                let operatorID: Int64 = try row.field("operator_id", of: "sessions")
                 let lastPass = try Int.fetchOne(db, sql: "SELECT MAX(ordinal) FROM zone_passes WHERE session_id = ?", arguments: [id])
                 let last = try String.fetchOne(db, sql: """
                     SELECT MAX(t) FROM (SELECT started_utc AS t FROM sessions WHERE id = :s
                       UNION ALL SELECT ended_utc FROM zone_passes WHERE session_id = :s
                       UNION ALL SELECT at_utc FROM events WHERE session_id = :s)
                     """, arguments: ["s": id])
-                let endedAt = Journal.time(last ?? (row["started_utc"] as String))
+                let endedAt = Journal.time(last ?? started)
                 try Ledger.insert(db, .events, [
                     "session_id": id, "kind": JournalEventKind.interrupted.rawValue, "code": lastPass.map { Int64($0) },
                     "message": "session interrupted: its writer stopped without ending it (crash or power loss); found at \(found.iso8601); "
                         + (lastPass.map { "last committed pass \($0)" } ?? "no pass was committed"),
-                    "operator_id": row["operator_id"] as Int64, "at_utc": endedAt.iso8601, "at_monotonic_ns": nil,
+                    "operator_id": operatorID, "at_utc": endedAt.iso8601, "at_monotonic_ns": nil,
                 ])
                 _ = try seal(db, sessionID: id, status: .interrupted, endedAt: endedAt, key: key)
                 recovered.append(RecoveredSession(sessionID: id, lastPassOrdinal: lastPass, endedAt: endedAt))

@@ -34,7 +34,7 @@ enum Ledger {
     /// The last entry's seq and hash (0 and `genesis` when the ledger is empty).
     static func head(_ db: Database) throws -> (seq: Int64, hash: String) {
         if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1") {
-            return (row["seq"], row["hash"])
+            return (try row.field("seq", of: "ledger"), try row.field("hash", of: "ledger"))
         }
         return (0, genesis)
     }
