@@ -45,7 +45,14 @@ demo: build
 	  --journal $(DEMO_JOURNAL)
 	@echo; echo "-- the client file --"
 	@$(STIPPLE) client show demo-client --journal $(DEMO_JOURNAL)
-	@echo; echo "journal: $(DEMO_JOURNAL) (signing key next to it)"
+	@echo; echo "-- the record proves itself: the journal's chain and seals, then an export checked offline --"
+	$(STIPPLE) journal verify --journal $(DEMO_JOURNAL)
+	@# The journal is made afresh above, so the demo session is session 1.
+	$(STIPPLE) session export 1 --format html -o $(DEMO_DIR)/session-1.html --journal $(DEMO_JOURNAL)
+	$(STIPPLE) session export 1 --format fhir -o $(DEMO_DIR)/session-1.fhir.json --journal $(DEMO_JOURNAL)
+	$(STIPPLE) session export 1 --format json -o $(DEMO_DIR)/session-1.json --journal $(DEMO_JOURNAL)
+	$(STIPPLE) journal verify --file $(DEMO_DIR)/session-1.json
+	@echo; echo "journal: $(DEMO_JOURNAL) (signing key next to it); for the client file: $(DEMO_DIR)/session-1.html and session-1.fhir.json"
 
 # Figures, not pass/fail (about a minute): Swift vs C codec throughput ratio and allocations per
 # frame (wire); real-time loop wake-up lateness, Swift vs the C loop in Benchmarks/rt-loop-c (rt;
