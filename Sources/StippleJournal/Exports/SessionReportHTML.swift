@@ -64,7 +64,7 @@ public enum SessionReportHTML {
 
         h += "<section><h2>Zone passes</h2>\n"
         h += table(["#", "Zone", "Profile", "Start (UTC)", "Duration s", "Strokes", "Rate Hz set / mean (min–max)",
-                    "Depth mm set / mean (p5–p95)", "Stop", "Pauses"], d.passes.map { p in
+                    "Stage depth mm set / mean (p5–p95)", "Stop", "Pauses"], d.passes.map { p in
             [String(p.ordinal), ScalpZoneMap.label(p.zone), p.profileName, p.startedAt.iso8601, fixed(Double(p.durationNanoseconds) / 1e9, 3),
              String(p.strokes),
              "\(fixed(p.rateSetHertz, 1)) / " + (p.rate.map { "\(fixed($0.mean, 1)) (\(fixed($0.min, 1))–\(fixed($0.max, 1)))" } ?? "no data"),
@@ -73,6 +73,9 @@ public enum SessionReportHTML {
              p.stopReason + (p.faultCode.map { " (fault \($0))" } ?? ""),
              p.interruptions.isEmpty ? "" : p.interruptions.map(\.reason).joined(separator: ", ")]
         }, empty: "No zone pass recorded.")
+        // The journal keeps the stage's set depth; the needle reaches it less the cartridge type's
+        // membrane offset. Said here so nobody reads it as the depth in the skin.
+        h += "<p class=\"note\">Stage depth is where the depth stage was set; the needle goes in that much less the cartridge type's membrane offset (its cartridge file).</p>\n"
         h += "</section>\n<section><h2>Faults and events</h2>\n"
         h += table(["Time (UTC)", "Kind", "Code", "Message", "Operator"], d.events.map {
             [$0.at.iso8601, $0.kind.rawValue, $0.code.map(String.init) ?? "", $0.message, $0.operatorRef ?? ""]
@@ -133,7 +136,9 @@ public enum SessionReportHTML {
         .facts th, .verification th { width: 38mm; }
         .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; word-break: break-all; }
         .map-row { display: flex; gap: 6mm; align-items: center; }
-        .map-row ul { margin: 0; padding-left: 4mm; columns: 2; font-size: 8.5pt; }
+        .map-row ul { margin: 0; padding-left: 4mm; columns: 2; column-gap: 8mm; font-size: 8.5pt; }
+        .map-row li { break-inside: avoid; margin-left: 4mm; }
+        .note { font-size: 8pt; color: #444; margin: 1mm 0 0; }
         .small, .empty { font-size: 8pt; color: #444; }
         @media print {
           @page { size: A4; margin: 10mm; }
