@@ -10,6 +10,6 @@ struct Stipple: ParsableCommand {
             Hardware/ files built into stipple. Exit codes: 0 ok, 1 invalid input, 2 usage.
             """,
         subcommands: [MachineCommand.self, CartridgeCommand.self, ProfileCommand.self, RunCommand.self, ClientCommand.self,
-                      OperatorCommand.self, PigmentCommand.self, SimCommand.self, DevicesCommand.self, VersionCommand.self]
+                      OperatorCommand.self, PigmentCommand.self, SimCommand.self, DevicesCommand.self, CalibrateCommand.self, SelftestCommand.self, VersionCommand.self]
     )
 }
