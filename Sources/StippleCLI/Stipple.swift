@@ -10,7 +10,7 @@ struct Stipple: ParsableCommand {
             Hardware/ files built into stipple. Exit codes: 0 ok, 1 invalid input, 2 usage.
             """,
         subcommands: [MachineCommand.self, CartridgeCommand.self, ProfileCommand.self, RunCommand.self, ClientCommand.self,
-                      OperatorCommand.self, PigmentCommand.self, SessionCommand.self, JournalCommand.self, SimCommand.self,
-                      DevicesCommand.self, VersionCommand.self]
+                      OperatorCommand.self, PigmentCommand.self, SessionCommand.self, JournalCommand.self, CalibrateCommand.self,
+                      SelftestCommand.self, SimCommand.self, DevicesCommand.self, VersionCommand.self]
     )
 }

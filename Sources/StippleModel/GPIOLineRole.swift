@@ -7,13 +7,19 @@ public enum GPIOLineRole: String, Sendable, Hashable, CaseIterable, CustomString
     case motorEnable = "motor_enable"
     case cartridgePresent = "cartridge_present"
     case statusLED = "status_led"
+    /// Only on a self-test jig: an input wired back from the motor_enable output, so
+    /// `stipple selftest` can see the enable line drop when the e-stop is hit. Optional.
+    case jigEnableSense = "jig_enable_sense"
 
     public var isInput: Bool {
         switch self {
-        case .pedal, .estop, .cartridgePresent: true
+        case .pedal, .estop, .cartridgePresent, .jigEnableSense: true
         case .motorEnable, .statusLED: false
         }
     }
+
+    /// A role a machine file may leave out; every other role must be wired.
+    public var isOptional: Bool { self == .jigEnableSense }
 
     public var description: String { rawValue }
 
@@ -26,6 +32,7 @@ public enum GPIOLineRole: String, Sendable, Hashable, CaseIterable, CustomString
         case .motorEnable: 2
         case .cartridgePresent: 3
         case .statusLED: 4
+        case .jigEnableSense: 5
         }
     }
 
@@ -64,6 +71,8 @@ public struct GPIOLineMap: Sendable, Hashable {
         var lines: [GPIOLineRole: GPIOLine] = [:]
         var complete = true
         for role in GPIOLineRole.allCases {
+            // An optional role left out is simply not wired (a machine off its test jig).
+            if role.isOptional && !r.has(role.rawValue) { continue }
             guard let t = r.table(role.rawValue, expect: "{ offset = N, active_low = true|false }") else {
                 complete = false
                 continue

@@ -24,12 +24,16 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
     /// The levels as bits (wired in bits 8-12, level in bits 0-4, by role ordinal), published on
     /// every change: the simulated firmware reads them every 100 µs step without taking the lock.
     private let snapshot = Atomic<UInt16>(0)
+    /// With a `jig_enable_sense` line in the pin map: whether the self-test jig's wire from
+    /// motor_enable back to it is in place (false simulates a broken jig or a dead driver output).
+    public let jigWired: Bool
 
     /// Roles not in the machine's pin map do not exist on this chip. Initial levels: pedal up,
     /// e-stop not pressed, cartridge present, every output inactive (the safe default).
-    public init(machine: MachineSpec, clock: any MonotonicClock) {
+    public init(machine: MachineSpec, clock: any MonotonicClock, jigWired: Bool = true) {
         self.machine = machine
         self.clock = clock
+        self.jigWired = jigWired
         var levels: [GPIOLineRole: Bool] = [:]
         for role in GPIOLineRole.allCases where machine.gpio[role] != nil {
             levels[role] = role == .cartridgePresent
@@ -67,17 +71,25 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
             throw GPIOError(operation: "write (line is an input)", role: role)
         }
         let at = clock.now()
+        var mirrored = false
         let known = lines.withLock { l -> Bool in
             guard let old = l.levels[role] else { return false }
             l.writeCount += 1
             if old != active {
                 l.levels[role] = active
                 l.writes.append((role, active, at))
+                // The jig's wire: the enable output reaches the sense input in the same instant.
+                if role == .motorEnable, jigWired, let sensed = l.levels[.jigEnableSense], sensed != active {
+                    l.levels[.jigEnableSense] = active
+                    l.pending.append(GPIOEdge(role: .jigEnableSense, active: active, at: at))
+                    mirrored = true
+                }
                 snapshot.store(Self.bits(l.levels), ordering: .releasing)
             }
             return true
         }
         guard known else { throw GPIOError(operation: "write (no such line on \(machine.gpio.chip))", role: role) }
+        if mirrored { signal.broadcast() }
     }
 
     /// Appends pending edges to `edges`, oldest first; allocates nothing when `edges` has room.

@@ -68,6 +68,14 @@ public final class SimulatedMachine {
     private var badFrameWindowStart: UInt64 = 0
     private var badFramesInWindow = 0
 
+    /// A broken firmware, for `stipple selftest` to catch (see `SimulatedFirmwareQuirks`).
+    public var quirks = SimulatedFirmwareQuirks()
+    /// The stroke drive's error against its set-point, for `stipple calibrate rate` to find.
+    public var strokeRateError: StrokeRateError {
+        get { motor.driveError }
+        set { motor.driveError = newValue }
+    }
+
     // Injected faults.
     private var stallInjected = false
     private var overcurrentInjected = false
@@ -311,7 +319,7 @@ public final class SimulatedMachine {
                 cartridgeCounted = false
             }
         }
-        if armed, t > deadlineAt, latched & FirmwareFault.heartbeatTimeout.bit == 0 {
+        if armed, t > deadlineAt, !quirks.ignoresRefreshDeadline, latched & FirmwareFault.heartbeatTimeout.bit == 0 {
             let silent = lastHeartbeatAt.map { t &- $0 } ?? 0
             latch(.heartbeatTimeout, detail: Int32(clamping: silent / 1_000_000), at: t)
         }
@@ -349,7 +357,7 @@ public final class SimulatedMachine {
         }
 
         if telemetryPeriod > 0, t >= nextTelemetryAt {
-            if link.connected { sendTelemetry(at: t) }
+            if link.connected, !quirks.telemetryStalled { sendTelemetry(at: t) }
             nextTelemetryAt += telemetryPeriod
             if nextTelemetryAt <= t { nextTelemetryAt = t + telemetryPeriod }
         }

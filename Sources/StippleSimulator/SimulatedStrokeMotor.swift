@@ -26,6 +26,8 @@ struct SimulatedStrokeMotor {
     private(set) var drivenSetpointHertz = 0.0
 
     private(set) var targetHertz = 0.0
+    /// Where the drive really settles for a set-point (calibration tests inject an error here).
+    var driveError = StrokeRateError.none
     private var rampFromHertz = 0.0
     private var rampStart: UInt64 = 0
     private var rampNanoseconds: UInt64 = 0
@@ -75,7 +77,7 @@ struct SimulatedStrokeMotor {
             rateHertz += (0 - rateHertz) * stallLag
         } else {
             // Undriven, the rotor coasts down on the same lag.
-            rateHertz += (sp - rateHertz) * lag
+            rateHertz += (driveError.settledHertz(setpoint: sp) - rateHertz) * lag
         }
         if rateHertz < 1e-9 { rateHertz = 0 }
         strokes += rateHertz * stepSeconds
