@@ -1,0 +1,8 @@
+import ArgumentParser
+
+/// `stipple calibrate`: a technician's calibration procedures.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate", abstract: "Calibrate a machine (technician).",
+        subcommands: [CalibrateDepth.self])
+}
