@@ -71,7 +71,10 @@ struct CalibrateDepth: StippleCommand {
                 throw CLIError("bad simulated depth error (--sim-error \(e.item)): it \(e.reason). Write \(SimulatedDepthError.syntax)")
             }
         } ?? .none
-        let plan = DepthCalibrationPlan(limits: spec.limits)
+        // With a cartridge fitted the device refuses set-points beyond the cartridge's rated depth.
+        var travel = spec.limits
+        if let cartridgeType { travel.depthMax = min(travel.depthMax, cartridgeType.maxDepth) }
+        let plan = DepthCalibrationPlan(limits: travel)
         var fileReadings: [Double]?
         if let measurements {
             let m = try ConfigFile.read(path: measurements).flatMap { DepthMeasurements.decode(text: $0, file: measurements) }.get()
