@@ -70,7 +70,9 @@ public struct DepthFit: Sendable, Hashable {
         let c = useQuad
             ? DepthCalibration(offsetMillimetres: quad[0], scale: quad[1], quadraticPerMillimetre: quad[2])
             : DepthCalibration(offsetMillimetres: lin[0], scale: lin[1])
-        guard c.scale > 0 else { return .failure(.notIncreasing(scale: c.scale)) }
+        // A needle that moves under half or over twice the stage's travel is a broken stage or a
+        // misread gauge, not something to correct: its inverse would throw set-points far out.
+        guard plausibleScale.contains(c.scale) else { return .failure(.implausibleScale(c.scale)) }
         let residuals = points.map { $0.readingMillimetres - c.needleDepth(atStage: $0.stageMillimetres) }
         var hysteresis: [(Double, Double)] = []
         for p in positions.sorted() {
@@ -88,6 +90,8 @@ public struct DepthFit: Sendable, Hashable {
                                  residuals: residuals, hysteresis: hysteresis, meanHysteresis: 2 * direction, noise: noise,
                                  worstIndex: worst, tolerance: tolerance))
     }
+
+    public static let plausibleScale: ClosedRange<Double> = 0.5...2.0
 
     /// F(1, ν) at the 1% level (upper tail), from the standard tables; between entries the next
     /// smaller ν is used, which errs on the side of leaving the quadratic term out.
@@ -136,14 +140,14 @@ public enum DepthFitError: Error, Sendable, Hashable, CustomStringConvertible {
     case tooFewPositions(Int)
     case oneDirectionOnly
     case singular
-    case notIncreasing(scale: Double)
+    case implausibleScale(Double)
 
     public var description: String {
         switch self {
         case .tooFewPositions(let n): "only \(n) distinct stage positions were read; at least 7 are needed"
         case .oneDirectionOnly: "every position was approached from the same side; backlash needs both directions"
         case .singular: "the readings do not determine an offset and a scale"
-        case .notIncreasing(let s): "the needle does not go deeper as the stage does (fitted scale \(s))"
+        case .implausibleScale(let s): "the needle moves \((s * 1000).rounded() / 1000) mm per mm of stage travel (a working stage moves it 0.5-2 mm)"
         }
     }
 }
