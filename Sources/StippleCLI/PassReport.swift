@@ -40,10 +40,11 @@ enum PassReport {
                 // and max map to min and max).
                 let c = p.calibration
                 func needle(_ stage: Double) -> Double { max(0, c.needleDepth(atStage: stage) - o) }
-                let how = c == .identity ? "stage depth" : "calibrated stage depth"
-                out.append(String(format: "  needle  mean %.3f mm  min %.3f  max %.3f  (%@ %.3f mm minus membrane %.3f mm)",
-                                  needle(s.depthMeanMillimetres), needle(s.depthMinMillimetres), needle(s.depthMaxMillimetres),
-                                  how, c.needleDepth(atStage: s.depthMeanMillimetres), o))
+                let how = c == .identity
+                    ? String(format: "stage depth %.3f mm", s.depthMeanMillimetres)
+                    : String(format: "stage %.3f mm = %.3f mm through the calibration", s.depthMeanMillimetres, c.needleDepth(atStage: s.depthMeanMillimetres))
+                out.append(String(format: "  needle  mean %.3f mm  min %.3f  max %.3f  (%@, minus membrane %.3f mm)",
+                                  needle(s.depthMeanMillimetres), needle(s.depthMinMillimetres), needle(s.depthMaxMillimetres), how, o))
             } else {
                 out.append("  no telemetry received during the pass")
             }

@@ -26,6 +26,14 @@ struct RunCommand: StippleCommand {
             --pigment brand=B,name=N,batch=X,lot=L,expiry=YYYY-MM-DD,dilution=D (values without \
             commas); repeat it for each pigment used. --no-journal runs a simulator without a record \
             (for trying things out); a session on a real machine is always journaled.
+
+            A journaled run also needs the machine's depth calibration (`stipple calibrate depth`): \
+            the newest one journaled for the machine must have passed, carry this journal's \
+            signature and not have expired, or the run is refused before the machine is opened. \
+            It is applied to every depth set-point and named on the session. \
+            --override-calibration --technician ID runs without one and journals the override as an \
+            event on the session. --sim-error SPEC gives the built-in simulator a stage-to-needle \
+            error (see `stipple calibrate depth --help`).
             """)
 
     @Option(help: "Machine name.") var machine: String

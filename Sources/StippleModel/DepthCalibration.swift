@@ -4,7 +4,7 @@
 ///
 /// The control core uses the inverse: for a needle depth the practitioner chose it finds the stage
 /// position that lands there, so the calibration is applied on the host for every set-point
-/// (the device only stores a copy, see Firmware-Protocol/README.md section "Calibration").
+/// (the device only stores a copy: Firmware-Protocol/README.md section 4).
 public struct DepthCalibration: Sendable, Hashable {
     public var offsetMillimetres: Double
     public var scale: Double

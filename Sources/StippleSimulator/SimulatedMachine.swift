@@ -42,7 +42,7 @@ public final class SimulatedMachine {
     /// calibration measures. It does not touch telemetry, which reports the stage's own sensor.
     public var depthError: SimulatedDepthError = .none
     /// The depth calibration the host last wrote (`write_calibration`). The firmware stores it
-    /// and reports it back; it does not apply it (the host converts depths, protocol section 8).
+    /// and reports it back; it does not apply it (the host converts depths: Firmware-Protocol/README.md section 4).
     public var storedCalibration: DeviceCalibration {
         DeviceCalibration(offsetMicrometres: calibration.offset_um, scalePPM: calibration.scale_ppm,
                           quadraticPPM: calibration.quadratic_ppm, cartridgeOffsetMicrometres: calibration.cartridge_offset_um,
