@@ -66,10 +66,14 @@ struct CheckedCalibration {
     var signedByJournalKey: Bool
 
     var trusted: Bool { signatureValid && signedByJournalKey && document != nil }
+    /// The payload is a signed calibration envelope: a depth or membrane record. Other
+    /// procedures (the stroke-rate calibration) journal their own payloads in the same table.
+    var isDepthRecord: Bool
 
     init(_ record: CalibrationRecord, journalKey: String?) {
         self.record = record
         let envelope = SignedCalibration.envelope(of: record)
+        isDepthRecord = envelope != nil
         signatureValid = envelope?.verifies(for: record) ?? false
         signedByJournalKey = envelope != nil && envelope?.publicKey == journalKey
         document = envelope.flatMap { CalibrationDocument.decode($0.body) }

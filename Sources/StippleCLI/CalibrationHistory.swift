@@ -22,10 +22,10 @@ struct CalibrationHistory: StippleCommand {
         ctx.print("performed (UTC)       calibration                        serial     kind      result  expires     technician  gauge  signature")
         for r in records {
             let c = CheckedCalibration(r, journalKey: key)
-            let kind = c.document.map { $0.kind == CalibrationDocument.membraneKind ? "membrane" : "depth" } ?? "?"
-            let result = c.document.map { $0.passed ? "pass" : "FAIL" } ?? "?"
+            let kind = c.document.map { $0.kind == CalibrationDocument.membraneKind ? "membrane" : "depth" } ?? (c.isDepthRecord ? "?" : "other")
+            let result = c.document.map { $0.passed ? "pass" : "FAIL" } ?? "-"
             let expiry = r.expiresAt.day + (r.expiresAt > now ? "" : "*")
-            let sig = c.trusted ? "ok" : c.signatureValid ? "foreign key" : "BAD"
+            let sig = !c.isDepthRecord ? "unsigned" : c.trusted ? "ok" : c.signatureValid ? "foreign key" : "BAD"
             ctx.print(String(format: "%-20@  %-33@  %-9@  %-8@  %-6@  %-11@  %-10@  %-5@  %@", String(r.performedAt.iso8601.prefix(19)), r.ref,
                              r.machine.serial, kind, result, expiry, r.operatorRef, c.document?.gauge ?? "?", sig))
         }

@@ -5,7 +5,7 @@ import StippleJournal
 /// its signature checked.
 struct CalibrationShow: StippleCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show the calibration in force for each machine (or one).",
+        commandName: "show", abstract: "Show the depth calibration in force for each machine (or one).",
         discussion: """
             For each machine (or the one with --machine SERIAL, as `stipple run` and the journal \
             name it), the calibration that decides whether it may treat: its fit and points, who \
@@ -19,11 +19,12 @@ struct CalibrationShow: StippleCommand {
 
     func run(in ctx: CLIContext) throws -> ExitStatus {
         let j = try journal.openExisting(in: ctx)
-        let records = try j.calibrations(serial: machine)
-        guard !records.isEmpty else {
-            throw CLIError("no calibration (\(machine.map { "machine \($0)" } ?? j.path)): nothing is journaled. Calibrate with `stipple calibrate depth`")
-        }
+        // Depth records only: other procedures (stroke rate) print their own.
         let key = CheckedCalibration.journalKey(for: j)
+        let records = try j.calibrations(serial: machine).filter { CheckedCalibration($0, journalKey: key).isDepthRecord }
+        guard !records.isEmpty else {
+            throw CLIError("no depth calibration (\(machine.map { "machine \($0)" } ?? j.path)): none is journaled. Calibrate with `stipple calibrate depth`")
+        }
         var machines: [(String, String)] = []
         for r in records where !machines.contains(where: { $0 == (r.machine.model, r.machine.serial) }) {
             machines.append((r.machine.model, r.machine.serial))

@@ -1,6 +1,6 @@
 import StippleJournal
 
-/// Whether a machine may treat, from its journaled calibrations (newest first).
+/// Whether a machine may treat, as far as depth goes, from its journaled calibrations (newest first).
 ///
 /// The newest machine ("depth") calibration decides: if it failed, or its signature does not
 /// verify under this journal's key, the machine is not calibrated, whatever older records say (a
@@ -15,7 +15,9 @@ enum CalibrationStatus {
     case untrusted(CheckedCalibration)
 
     static func of(_ records: [CalibrationRecord], journalKey: String?, now: UTCTimestamp) -> CalibrationStatus {
-        let checked = records.map { CheckedCalibration($0, journalKey: journalKey) }
+        // Only depth records decide depth; a row without the signed envelope (another procedure's,
+        // or one written around the CLI) neither blocks nor unlocks the machine.
+        let checked = records.map { CheckedCalibration($0, journalKey: journalKey) }.filter(\.isDepthRecord)
         guard let baseIndex = checked.firstIndex(where: { $0.document?.kind != CalibrationDocument.membraneKind }) else { return .none }
         let base = checked[baseIndex]
         guard base.trusted else { return .untrusted(base) }

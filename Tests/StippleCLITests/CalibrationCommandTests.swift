@@ -190,6 +190,33 @@ struct CalibrationCommandTests {
         }
     }
 
+    /// The stroke-rate calibration journals its own (unsigned) payload in the same table: such a
+    /// row must neither unlock an uncalibrated machine nor block a calibrated one.
+    @Test func anotherProceduresRecordNeitherBlocksNorUnlocksDepth() throws {
+        try withTemporaryDirectory { dir in
+            let clinic = try Self.uncalibratedClinic(dir)
+            let j = try clinic.open()
+            let machine = MachineIdentity(model: "Stipple R1 rotary pen, stepper depth stage", serial: "57170001", firmwareVersion: "0.1.0")
+            func addRate(_ ref: String, at seconds: Int64) throws {
+                let at = UTCTimestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000)
+                _ = try j.addCalibration(ref: ref, machine: machine, performedAt: at, operatorRef: "tech-1",
+                                         expiresAt: UTCTimestamp(nanosecondsSinceEpoch: at.nanosecondsSinceEpoch + 86_400_000_000_000 * 90),
+                                         payload: "{\"gain\":1.01,\"offsetHz\":0.2}")
+            }
+            try addRate("rate-1", at: Int64(Date().timeIntervalSince1970) - 10)
+            let refused = runCLI(Self.runArgs(clinic), environment: clinic.environment)
+            #expect(refused.errorLines.first?.contains("has no depth calibration in the journal") == true)
+            #expect(Self.calibrate(clinic, ["--sim-gauge"]).status == 0)
+            try addRate("rate-2", at: Int64(Date().timeIntervalSince1970) + 10)
+            let ran = runCLI(Self.runArgs(clinic), environment: clinic.environment)
+            #expect(ran.status == 0, "\(ran.err)")
+            let show = runCLI(["calibration", "show"], environment: clinic.environment)
+            #expect(show.status == 0 && !show.out.contains("rate-"))
+            let history = runCLI(["calibration", "history"], environment: clinic.environment)
+            #expect(history.outLines.contains { $0.contains("rate-2") && $0.contains(" other ") && $0.hasSuffix("unsigned") })
+        }
+    }
+
     @Test func measurementsThatDoNotMatchThePositionsAreRefusedBeforeTheMachineMoves() throws {
         try withTemporaryDirectory { dir in
             let clinic = try Self.uncalibratedClinic(dir)
