@@ -6,6 +6,9 @@ STIPPLE = .build/debug/stipple
 # make demo journals into a fresh folder each run (deleted first), never the user's own journal.
 DEMO_DIR = .build/demo
 DEMO_JOURNAL = $(DEMO_DIR)/journal.sqlite
+# The simulated machine's stage-to-needle error in the demo (the readings in
+# Examples/depth-measurements.toml were taken from it).
+DEMO_DEPTH_ERROR = offset=0.18,scale=1.035,quadratic=0.012,backlash=0.02,noise=0.003
 
 .PHONY: deps build test demo bench fuzz clean rig-setup rig-test
 
@@ -44,9 +47,21 @@ demo: build
 	$(STIPPLE) operator add demo-operator --name "Demo Operator" --journal $(DEMO_JOURNAL)
 	$(STIPPLE) pigment add --brand "Demo Pigments" --name "Dark Brown 2" --batch B-2025-11 --lot DEMO-LOT-1 \
 	  --expiry 2099-12-31 --dilution 1 --journal $(DEMO_JOURNAL)
-	@echo; echo "-- session: hairline, temples (with an e-stop), crown; Examples/demo-session.toml, virtual time, journaled --"
-	$(STIPPLE) run --machine rotary-r1 --cartridge 1RL-0.20 --profile frontal-hairline-soft \
+	$(STIPPLE) operator add demo-technician --name "Demo Technician" --journal $(DEMO_JOURNAL)
+	@echo; echo "-- an uncalibrated machine is refused before it is touched (exit 1 expected) --"
+	@$(STIPPLE) run --machine rotary-r1 --cartridge 1RL-0.20 --profile frontal-hairline-soft \
 	  --zone frontal-hairline --sim --script Examples/demo-session.toml --fast \
+	  --client demo-client --operator demo-operator --pigment DEMO-LOT-1 --cartridge-lot DEMO-CL-1 \
+	  --journal $(DEMO_JOURNAL); status=$$?; echo "exit status $$status"; test $$status -eq 1
+	@echo; echo "-- the technician calibrates its depth: the simulated stage is off by $(DEMO_DEPTH_ERROR); gauge readings from Examples/depth-measurements.toml --"
+	$(STIPPLE) calibrate depth --machine rotary-r1 --sim --sim-error $(DEMO_DEPTH_ERROR) \
+	  --measurements Examples/depth-measurements.toml --technician demo-technician --gauge DEMO-GAUGE-1 \
+	  --journal $(DEMO_JOURNAL)
+	@echo; echo "-- the signed record --"
+	$(STIPPLE) calibration history --journal $(DEMO_JOURNAL)
+	@echo; echo "-- session: hairline, temples (with an e-stop), crown; Examples/demo-session.toml, virtual time, journaled, depths through the calibration --"
+	$(STIPPLE) run --machine rotary-r1 --cartridge 1RL-0.20 --profile frontal-hairline-soft \
+	  --zone frontal-hairline --sim --sim-error $(DEMO_DEPTH_ERROR) --script Examples/demo-session.toml --fast \
 	  --client demo-client --operator demo-operator --pigment DEMO-LOT-1 --cartridge-lot DEMO-CL-1 \
 	  --journal $(DEMO_JOURNAL)
 	@echo; echo "-- the client file --"

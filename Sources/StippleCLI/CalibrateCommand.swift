@@ -1,8 +1,8 @@
 import ArgumentParser
 
-/// `stipple calibrate`: the technician's calibration procedures.
+/// `stipple calibrate`: a technician's calibration procedures.
 struct CalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "calibrate", abstract: "Calibrate a machine: stroke rate.",
-        subcommands: [CalibrateRate.self])
+        commandName: "calibrate", abstract: "Calibrate a machine (technician): needle depth, stroke rate.",
+        subcommands: [CalibrateDepth.self, CalibrateRate.self])
 }

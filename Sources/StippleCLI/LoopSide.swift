@@ -48,7 +48,7 @@ final class LoopSide: @unchecked Sendable {
     private var current: SessionSettings
 
     init(plan: SessionPlan, backend: Backend, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry,
-         watchEdges: Bool, reconnect: @escaping () -> Bool = { false }) throws {
+         watchEdges: Bool, reconnect: @escaping () -> Bool = { false }, depthError: SimulatedDepthError = .none) throws {
         self.plan = plan
         self.client = client
         self.registry = registry
@@ -60,6 +60,7 @@ final class LoopSide: @unchecked Sendable {
             let m = SimulatedMachine(machine: plan.machine, cartridge: plan.initial.cartridge,
                                      cartridgeID: plan.initial.cartridgeID, serial: 0x5717_0001,
                                      gpio: chip, seed: 1, telemetryHertz: 500)
+            m.depthError = depthError
             self.chip = chip
             gpio = chip
             simulated = m

@@ -9,8 +9,10 @@ struct ReportedPass {
     var profile: String
     var cartridge: String
     var cartridgeID: UInt64
-    /// The cartridge's membrane offset in mm: set depth minus needle depth.
+    /// The membrane offset in force (mm): the machine's needle depth minus the cartridge's.
     var membraneOffset: Double
+    /// The machine's depth calibration the pass ran under (stage position to needle depth).
+    var calibration: DepthCalibration = .identity
     /// The fault that ended it, if any.
     var fault: FaultCode?
 }
@@ -33,10 +35,16 @@ enum PassReport {
                 let o = p.membraneOffset
                 out.append(String(format: "  rate    mean %.1f Hz  min %.1f  max %.1f  (%u samples)",
                                   s.rateMeanHertz, s.rateMinHertz, s.rateMaxHertz, s.samples))
-                // Below the membrane offset the needle tip does not reach the skin: depth 0.
-                out.append(String(format: "  needle  mean %.3f mm  min %.3f  max %.3f  (stage set depth %.3f mm minus membrane %.3f mm)",
-                                  max(0, s.depthMeanMillimetres - o), max(0, s.depthMinMillimetres - o),
-                                  max(0, s.depthMaxMillimetres - o), s.depthMeanMillimetres, o))
+                // Below the membrane offset the needle tip does not reach the skin: depth 0. The
+                // stage's readings go through the calibration (monotonic over the travel, so min
+                // and max map to min and max).
+                let c = p.calibration
+                func needle(_ stage: Double) -> Double { max(0, c.needleDepth(atStage: stage) - o) }
+                let how = c == .identity
+                    ? String(format: "stage depth %.3f mm", s.depthMeanMillimetres)
+                    : String(format: "stage %.3f mm = %.3f mm through the calibration", s.depthMeanMillimetres, c.needleDepth(atStage: s.depthMeanMillimetres))
+                out.append(String(format: "  needle  mean %.3f mm  min %.3f  max %.3f  (%@, minus membrane %.3f mm)",
+                                  needle(s.depthMeanMillimetres), needle(s.depthMinMillimetres), needle(s.depthMaxMillimetres), how, o))
             } else {
                 out.append("  no telemetry received during the pass")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import StippleModel
+import StippleSimulator
 
 /// `stipple run`: one treatment session on a machine: the built-in simulator (`--sim`), a
 /// simulator process (`--sim-socket`), or the real machine over GPIO and USB (neither).
@@ -25,6 +26,14 @@ struct RunCommand: StippleCommand {
             --pigment brand=B,name=N,batch=X,lot=L,expiry=YYYY-MM-DD,dilution=D (values without \
             commas); repeat it for each pigment used. --no-journal runs a simulator without a record \
             (for trying things out); a session on a real machine is always journaled.
+
+            A journaled run also needs the machine's depth calibration (`stipple calibrate depth`): \
+            the newest one journaled for the machine must have passed, carry this journal's \
+            signature and not have expired, or the run is refused before the machine is opened. \
+            It is applied to every depth set-point and named on the session. \
+            --override-calibration --technician ID runs without one and journals the override as an \
+            event on the session. --sim-error SPEC gives the built-in simulator a stage-to-needle \
+            error (see `stipple calibrate depth --help`).
             """)
 
     @Option(help: "Machine name.") var machine: String
@@ -48,6 +57,11 @@ struct RunCommand: StippleCommand {
     var adoptEndpoints = false
     @Option(help: "A TOML timeline of pedal, e-stop, zone and fault events (see Examples/demo-session.toml).") var script: String?
     @Flag(help: "Run in virtual time, as fast as possible (scripted runs only).") var fast = false
+    @Flag(name: .customLong("override-calibration"), help: "Run a machine without a valid depth calibration (needs --technician; journaled on the session).")
+    var overrideCalibration = false
+    @Option(help: "Id of the technician authorising --override-calibration (registered with `stipple operator add`).") var technician: String?
+    @Option(name: .customLong("sim-error"), help: ArgumentHelp("The built-in simulator's depth error: \(SimulatedDepthError.syntax).", valueName: "spec"))
+    var simError: String?
     @OptionGroup var catalog: CatalogOptions
 
     func validate() throws {
@@ -56,6 +70,13 @@ struct RunCommand: StippleCommand {
         if fast && simSocket != nil { throw ValidationError("--fast runs the built-in simulator in virtual time; it cannot drive a separate simulator process") }
         if noJournal && !sim && simSocket == nil {
             throw ValidationError("--no-journal is for simulators (--sim, --sim-socket): a session on a real machine is always journaled")
+        }
+        if overrideCalibration != (technician != nil) {
+            throw ValidationError("--override-calibration and --technician go together: the technician authorising the override is journaled with it")
+        }
+        if simError != nil && !sim { throw ValidationError("--sim-error sets the built-in simulator's depth error; it needs --sim") }
+        if noJournal && overrideCalibration {
+            throw ValidationError("--no-journal runs without a record, so nothing checks or applies a calibration: --override-calibration has no meaning with it")
         }
         if noJournal && (operatorRef != nil || !pigment.isEmpty || cartridgeLot != nil || keepTelemetry || journal.path != nil) {
             throw ValidationError("--no-journal runs without a record: --operator, --pigment, --cartridge-lot, --keep-telemetry and --journal have no meaning with it")
@@ -73,7 +94,7 @@ struct RunCommand: StippleCommand {
             throw CLIError("unknown zone \"\(self.zone)\" (--zone): use one of \(Zone.standard.map(\.name).joined(separator: ", ")) or custom:NAME")
         }
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
-        let plan = try SessionPlan(catalog: cat, machine: machine, cartridge: cartridge, cartridgeID: cartridgeID,
+        var plan = try SessionPlan(catalog: cat, machine: machine, cartridge: cartridge, cartridgeID: cartridgeID,
                                    profile: profile, zone: zone, scriptPath: script)
         let backend: SimulatedRun.Backend = sim ? .simulated : simSocket.map { .socket($0) } ?? .hardware(serial: serial, endpointCheck: adoptEndpoints ? .adoptDevice : .strict)
         if case .hardware = backend, let script = plan.script {
@@ -104,12 +125,30 @@ struct RunCommand: StippleCommand {
             guard let lot = cartridgeLot, !lot.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw CLIError("no cartridge lot (--cartridge-lot): the record names the needle cartridge's lot. Pass --cartridge-lot LOT as printed on the pack")
             }
+            if let technician, OperatorID(technician) == nil {
+                throw CLIError("technician id \"\(technician)\" (--technician) must be 1-64 letters, digits, '-', '_' or '.'")
+            }
             request = RunJournal.Request(path: try journal.resolve(in: ctx), client: clientID.rawValue, operatorRef: op,
-                                         pigments: try pigment.map(PigmentChoice.parse), cartridgeLot: lot, keepTelemetry: keepTelemetry)
+                                         pigments: try pigment.map(PigmentChoice.parse), cartridgeLot: lot, keepTelemetry: keepTelemetry,
+                                         expectedSerial: sim ? String(CalibrateDepth.simulatorSerial, radix: 16) : nil,
+                                         overrideTechnician: technician)
         }
+        let depthError = try simError.map { text in
+            switch SimulatedDepthError.parse(text) {
+            case .success(let e): return e
+            case .failure(let e):
+                throw CLIError("bad simulated depth error (--sim-error \(e.item)): it \(e.reason). Write \(SimulatedDepthError.syntax)")
+            }
+        } ?? .none
         // Every refusal of the journal comes here, before a device is opened or a cycle runs.
-        let runJournal = try request.map { try RunJournal($0, plan: plan, ctx: ctx) }
+        let runJournal = try request.map { try RunJournal($0, plan: &plan, ctx: ctx) }
+        if let c = runJournal?.calibration {
+            ctx.print("calibration \(c.record.ref) applied (valid until \(c.record.expiresAt.day))")
+        } else if noJournal {
+            ctx.print("note: --no-journal: no depth calibration is read or applied (the stage position is taken as the needle depth)")
+        }
         let runner = SimulatedRun(plan: plan, client: clientID.rawValue, backend: backend, ctx: ctx, journal: runJournal)
+        runner.depthError = depthError
         return try fast ? runner.runVirtual() : runner.runRealTime()
     }
 }

@@ -28,12 +28,22 @@ final class RunJournal {
         var pigments: [PigmentChoice]
         var cartridgeLot: String
         var keepTelemetry: Bool
+        /// The serial the machine will identify with when known before connecting (the built-in
+        /// simulator's); nil matches any serial of the model, checked again at identify.
+        var expectedSerial: String?
+        /// `--override-calibration --technician ID`: run without a valid calibration, journaled.
+        var overrideTechnician: String?
     }
+
+    /// The calibration the session runs under (nil when overridden).
+    private(set) var calibration: CheckedCalibration?
+    /// Why the machine is not calibrated, when the run goes on by override; journaled at begin.
+    private var overrideEvent: String?
 
     /// Opens the writer (taking its lock and closing sessions a crashed writer left open) and runs
     /// every check `beginSession` will run, rolled back: on any refusal it throws and the journal
     /// holds nothing of this run.
-    init(_ r: Request, plan: SessionPlan, ctx: CLIContext) throws {
+    init(_ r: Request, plan: inout SessionPlan, ctx: CLIContext) throws {
         let w = try JournalWriter.open(at: r.path, options: .init(keepTelemetry: r.keepTelemetry))
         for s in w.recoveredSessions {
             ctx.printError("note: session \(s.sessionID) in \(r.path) was left open by a writer that stopped (crash or power loss); "
@@ -42,6 +52,30 @@ final class RunJournal {
         do {
             guard try w.journal.operatorRecord(ref: r.operatorRef) != nil else {
                 throw CLIError("unknown operator (\(r.operatorRef)): no operator with this id is registered in \(r.path). Register them with `stipple operator add \(r.operatorRef)`, or check the id with `stipple operator list`")
+            }
+            // Before the machine is touched: no valid calibration, no treatment (unless overridden).
+            let key = CheckedCalibration.journalKey(for: w.journal)
+            let status = CalibrationStatus.of(try w.journal.calibrations(serial: r.expectedSerial, model: plan.machine.model),
+                                              journalKey: key, now: .now())
+            var active: CheckedCalibration?
+            if case .valid(let c) = status {
+                active = c
+                if r.overrideTechnician != nil {
+                    ctx.printError("note: --override-calibration not needed: \(plan.machine.name) has a valid calibration (\(c.record.ref)), which is applied")
+                }
+            } else if let why = status.refusal(machine: plan.machine.name) {
+                guard let tech = r.overrideTechnician else {
+                    throw CLIError("machine not calibrated (\(plan.machine.name)): \(why). Calibrate it with `stipple calibrate depth --machine \(plan.machine.name) --technician ID --gauge ID`, or run with --override-calibration --technician ID (journaled on the session)")
+                }
+                guard try w.journal.operatorRecord(ref: tech) != nil else {
+                    throw CLIError("unknown technician (\(tech)): no operator with this id is registered in \(r.path). Register them with `stipple operator add \(tech)`")
+                }
+                ctx.printError("warning: \(why); running uncalibrated by override of technician \(tech) (journaled on the session)")
+                overrideEvent = "calibration override by technician \(tech): \(why); depths not corrected by a calibration"
+            }
+            if let active, let d = active.document {
+                plan.apply(d.calibration)
+                calibration = active
             }
             let pigments = try r.pigments.map { try $0.resolve(in: w.journal) }
             var seen = Set<UInt64>()
@@ -57,7 +91,7 @@ final class RunJournal {
             // The machine is not known until it identifies; the checks do not depend on it.
             start = SessionStart(clientRef: r.client, operatorRef: r.operatorRef,
                                  machine: MachineIdentity(model: plan.machine.model, serial: "not yet identified", firmwareVersion: "not yet identified"),
-                                 pigments: pigments, cartridges: cartridges,
+                                 pigments: pigments, cartridges: cartridges, calibrationRef: active?.record.ref,
                                  anchor: TimeAnchor(monotonicNanoseconds: 0, utc: .now()))
             try w.checkSession(start)
         } catch {
@@ -83,6 +117,12 @@ final class RunJournal {
                 return
             }
             start.machine = MachineIdentity(model: start.machine.model, serial: id.serial, firmwareVersion: id.firmware)
+            // A calibration found by model alone must be this very machine's.
+            if let c = calibration, c.record.machine.serial != id.serial {
+                failure = .invalidField(field: "calibration", value: c.record.ref,
+                                        reason: "it was made on machine serial \(c.record.machine.serial), but this machine identified as \(id.serial); calibrate it (`stipple calibrate depth`)")
+                return
+            }
             start.anchor = TimeAnchor(monotonicNanoseconds: now, utc: .now())
             // Every cartridge the plan may fit was checked; each is recorded as used by the writer
             // when a pass first starts with it, so one the script never reached is not locked.
@@ -94,6 +134,12 @@ final class RunJournal {
                 return
             }
             for (i, s) in generations.enumerated() { writer.register(s, generation: UInt16(i + 1)) }
+            if let overrideEvent {
+                do { try writer.recordEvent(.override, message: overrideEvent, at: now) } catch {
+                    failure = error
+                    return
+                }
+            }
         }
         let held = buffered
         buffered = []

@@ -5,10 +5,10 @@ import StippleModel
 /// invalid profile, and a script's later zone changes are checked up front too.
 struct SessionPlan {
     let machine: MachineSpec
-    let initial: SessionSettings
+    private(set) var initial: SessionSettings
     let script: SessionScript?
     /// Settings for each script step index that selects a zone.
-    let selections: [Int: SessionSettings]
+    private(set) var selections: [Int: SessionSettings]
     /// Each profile's file text by profile name: the journal records its hash with every pass.
     let profileTexts: [String: String]
 
@@ -56,5 +56,12 @@ struct SessionPlan {
         self.script = script
         self.selections = selections
         profileTexts = texts
+    }
+
+    /// Applies the machine's active depth calibration to every setting the session may load, so
+    /// each pass's depth set-points go through it.
+    mutating func apply(_ calibration: DepthCalibration) {
+        initial = initial.calibrated(calibration)
+        selections = selections.mapValues { $0.calibrated(calibration) }
     }
 }

@@ -30,6 +30,8 @@ final class SimulatedRun {
     let journal: RunJournal?
     /// The single-use lockout: the journal's in a journaled run, else this process's memory.
     let registry: CartridgeUseRegistry
+    /// The built-in simulator's stage-to-needle error (`--sim-error`).
+    var depthError: SimulatedDepthError = .none
 
     /// Settings in the order they are loaded: generation n ran with `loaded[n - 1]`.
     private let loaded: [SessionSettings]
@@ -84,7 +86,7 @@ final class SimulatedRun {
             if journal == nil { registry.recordUse(ofCartridge: s.cartridgeID, client: client) }
             openPass = ReportedPass(summary: r.summary, zone: s.zone, profile: s.profile.name,
                                     cartridge: s.cartridge.name, cartridgeID: s.cartridgeID,
-                                    membraneOffset: s.cartridge.membraneOffset.millimetres, fault: nil)
+                                    membraneOffset: s.membraneOffset.millimetres, calibration: s.calibration, fault: nil)
         case .passEnded:
             guard var p = openPass else { return }
             p.summary = r.summary
@@ -121,7 +123,8 @@ final class SimulatedRun {
 
     func runVirtual() throws -> ExitStatus {
         let clock = VirtualClock()
-        let side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: false)
+        let side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: false,
+                                depthError: depthError)
         self.side = side
         side.start(at: 0)
         let end = UInt64((plan.script?.durationMilliseconds ?? 0) + 1000) * 1_000_000
@@ -146,7 +149,8 @@ final class SimulatedRun {
         var notes: [String] = []
         switch backend {
         case .simulated:
-            side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: true)
+            side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: true,
+                                depthError: depthError)
             description = "built-in simulator"
         case .socket(let path):
             let device: SocketDeviceLink

@@ -9,8 +9,8 @@ struct Stipple: ParsableCommand {
             Hardware files are searched in --config-dir, then $STIPPLE_CONFIG_DIR, then the \
             Hardware/ files built into stipple. Exit codes: 0 ok, 1 invalid input, 2 usage.
             """,
-        subcommands: [MachineCommand.self, CartridgeCommand.self, ProfileCommand.self, RunCommand.self, ClientCommand.self,
-                      OperatorCommand.self, PigmentCommand.self, SessionCommand.self, JournalCommand.self, CalibrateCommand.self,
-                      SelftestCommand.self, SimCommand.self, DevicesCommand.self, VersionCommand.self]
+        subcommands: [MachineCommand.self, CartridgeCommand.self, ProfileCommand.self, RunCommand.self, CalibrateCommand.self,
+                      CalibrationCommand.self, SelftestCommand.self, ClientCommand.self, OperatorCommand.self, PigmentCommand.self,
+                      SessionCommand.self, JournalCommand.self, SimCommand.self, DevicesCommand.self, VersionCommand.self]
     )
 }

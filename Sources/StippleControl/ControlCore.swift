@@ -247,7 +247,6 @@ public enum ControlCore {
     private static func driveDepth(_ s: inout ControlState, now: UInt64, _ out: inout ControlOutputs) {
         guard let settings = s.settings else { return }
         let p = settings.profile
-        let offset = settings.cartridge.membraneOffset.micrometres
         let rampIn = rampNanoseconds(p.rampInMilliseconds)
         let elapsed = now - s.runStartedAt
         var wanted: Int
@@ -263,7 +262,8 @@ public enum ControlCore {
             wanted = s.variation.depth(targetMicrometres: p.depthTarget.micrometres, amplitudeMicrometres: p.variationAmplitude.micrometres)
             wanted = min(max(wanted, p.depthMin.micrometres), p.depthMax.micrometres)
         }
-        let set = wanted + offset
+        // Through the calibration and the membrane offset: the needle, not the stage, lands at `wanted`.
+        let set = settings.setDepth(for: Depth(micrometres: wanted)).micrometres
         guard set != s.commandedDepthMicrometres else { return }
         s.commandedDepthMicrometres = set
         s.lastDepthSentAt = now

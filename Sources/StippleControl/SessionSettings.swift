@@ -8,9 +8,36 @@ public struct SessionSettings: Sendable, Hashable {
     public let cartridgeID: UInt64
     public let profile: DepthProfile
     public let zone: Zone
+    /// The machine's active depth calibration (identity until one is applied with `calibrated`).
+    public private(set) var calibration: DepthCalibration = .identity
+    /// The membrane offset in force: the calibration's measurement for this cartridge type, else
+    /// the cartridge file's. Resolved here so the loop never looks it up.
+    public private(set) var membraneOffset: Depth
 
-    /// Set depth sent to the machine: wanted needle depth plus the cartridge's membrane offset.
-    public func setDepth(for wanted: Depth) -> Depth { wanted + cartridge.membraneOffset }
+    init(machine: MachineSpec, cartridge: Cartridge, cartridgeID: UInt64, profile: DepthProfile, zone: Zone) {
+        self.machine = machine
+        self.cartridge = cartridge
+        self.cartridgeID = cartridgeID
+        self.profile = profile
+        self.zone = zone
+        membraneOffset = cartridge.membraneOffset
+    }
+
+    /// These settings with `calibration` applied to every depth set-point.
+    public func calibrated(_ calibration: DepthCalibration) -> SessionSettings {
+        var s = self
+        s.calibration = calibration
+        s.membraneOffset = calibration.membraneOffset(for: cartridge)
+        return s
+    }
+
+    /// Stage set-point sent to the machine for a wanted needle depth: the machine's needle must go
+    /// the membrane offset deeper, and the calibration's inverse turns that needle depth into a
+    /// stage position. Kept within the machine's travel: the device would refuse anything beyond.
+    public func setDepth(for wanted: Depth) -> Depth {
+        let set = calibration.stageSetPoint(forNeedleDepth: wanted, membraneOffset: membraneOffset)
+        return min(max(set, machine.limits.depthMin), machine.limits.depthMax)
+    }
 
     /// Fails with every reason the profile may not run on this machine + cartridge, or for this zone.
     public static func validated(machine: MachineSpec, cartridge: Cartridge, cartridgeID: UInt64,

@@ -20,4 +20,9 @@ public enum AbsoluteBounds {
     public static let motorTimeConstantMilliseconds: ClosedRange<Double> = 1...1000
     public static let motorCurrentMilliamperes: ClosedRange<Int> = 1...5000
     public static let depthSensorNoiseMicrometres: ClosedRange<Int> = 0...100
+    /// Under 5 µm no gauge can confirm it; over 0.25 mm a pass would hide the set-vs-actual
+    /// error calibration exists to remove (a cleared device states +/-0.15 mm).
+    public static let calibrationToleranceMillimetres: ClosedRange<Double> = 0.005...0.25
+    /// A calibration is redone at least yearly; one day is the shortest a clinic schedules.
+    public static let calibrationValidDays: ClosedRange<Int> = 1...365
 }

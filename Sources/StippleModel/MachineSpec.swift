@@ -16,6 +16,15 @@ public struct MachineSpec: Sendable, Hashable {
     /// The firmware stops and retracts by itself when no heartbeat arrives within this time.
     public var heartbeatDeadlineMilliseconds: Int
     public var actuator: ActuatorModel
+    /// A depth calibration passes only when every gauge reading lies within this of its fit
+    /// (`calibration_tolerance_mm`, default 0.05 mm).
+    public var calibrationTolerance: Depth = MachineSpec.defaultCalibrationTolerance
+    /// How long a depth calibration stays valid (`calibration_valid_days`, default 90): a stale
+    /// calibration blocks treatment.
+    public var calibrationValidDays: Int = MachineSpec.defaultCalibrationValidDays
+
+    public static let defaultCalibrationTolerance = Depth(micrometres: 50)
+    public static let defaultCalibrationValidDays = 90
 
     /// Parses and validates a machine file's text.
     public static func decode(text: String, file: String) -> Result<MachineSpec, ConfigError> {
@@ -36,9 +45,20 @@ public struct MachineSpec: Sendable, Hashable {
             let gpio = r.table("gpio", expect: "the GPIO chip and line for each role").flatMap(GPIOLineMap.parse)
             let limits = r.table("limits", expect: "the machine's depth, rate and ramp limits").flatMap(MachineLimits.parse)
             let actuator = r.table("actuator", expect: "the motor and depth-stage model").flatMap(ActuatorModel.parse)
-            guard let name, let model, let kind, let deadline, let usb, let gpio, let limits, let actuator else { return nil }
-            return MachineSpec(name: name, model: model, kind: kind, usb: usb, gpio: gpio, limits: limits,
-                               heartbeatDeadlineMilliseconds: deadline, actuator: actuator)
+            // Optional: older machine files predate calibration and keep the defaults.
+            let tolerance = r.has("calibration_tolerance_mm")
+                ? r.number("calibration_tolerance_mm", in: AbsoluteBounds.calibrationToleranceMillimetres, unit: "mm")
+                : defaultCalibrationTolerance.millimetres
+            let validDays = r.has("calibration_valid_days")
+                ? r.integer("calibration_valid_days", in: AbsoluteBounds.calibrationValidDays, unit: "days")
+                : defaultCalibrationValidDays
+            guard let name, let model, let kind, let deadline, let usb, let gpio, let limits, let actuator,
+                  let tolerance, let validDays else { return nil }
+            var spec = MachineSpec(name: name, model: model, kind: kind, usb: usb, gpio: gpio, limits: limits,
+                                   heartbeatDeadlineMilliseconds: deadline, actuator: actuator)
+            spec.calibrationTolerance = Depth(millimetres: tolerance)
+            spec.calibrationValidDays = validDays
+            return spec
         }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import StippleModel
+import StippleWire
 import StippleProtocolC
 
 /// A virtual needle machine: the controller board's firmware (protocol, refresh deadline, latched
@@ -37,10 +38,23 @@ public final class SimulatedMachine {
     public var cartridgeLot: UInt32 = 0
     /// Counted by the firmware: +1 on the first `start` after the cartridge was fitted.
     public var cartridgeUseCount: UInt16 = 0
+    /// Where the needle really lands against the stage position (none by default): what a depth
+    /// calibration measures. It does not touch telemetry, which reports the stage's own sensor.
+    public var depthError: SimulatedDepthError = .none
+    /// The depth calibration the host last wrote (`write_calibration`). The firmware stores it
+    /// and reports it back; it does not apply it (the host converts depths: Firmware-Protocol/README.md section 4).
+    public var storedCalibration: DeviceCalibration {
+        DeviceCalibration(offsetMicrometres: calibration.offset_um, scalePPM: calibration.scale_ppm,
+                          quadraticPPM: calibration.quadratic_ppm, cartridgeOffsetMicrometres: calibration.cartridge_offset_um,
+                          expiresUnixSeconds: calibration.expires_unix_s)
+    }
 
     private let link = FirmwareLink()
     private let decoder: UnsafeMutablePointer<sp_decoder>
     private var rng: SplitMix64
+    /// The gauge's own noise source, apart from the depth sensor's so that reading the gauge does
+    /// not change the telemetry a seed produces.
+    private var gaugeRNG: SplitMix64
     private var motor: SimulatedStrokeMotor
     private var stage = SimulatedDepthStage()
     private let stepSeconds = Double(SimulatedMachine.stepNanoseconds) / 1e9
@@ -125,6 +139,7 @@ public final class SimulatedMachine {
         self.serial = serial
         self.gpio = gpio
         rng = SplitMix64(seed: seed)
+        gaugeRNG = SplitMix64(seed: seed ^ 0x6A09_E667_F3BC_C908)
         clockRate = 1 + clockDriftPPM / 1_000_000
         latchLog.reserveCapacity(Self.latchLogCapacity)
         decoder = .allocate(capacity: 1)
@@ -227,6 +242,23 @@ public final class SimulatedMachine {
     }
 
     // MARK: Observation
+
+    /// The true needle depth (mm) now: the depth error applied to the stage position, less the
+    /// fitted cartridge's true membrane offset (none without a cartridge type, as with the bare
+    /// calibration needle a technician fits to calibrate the machine itself).
+    public var needleDepthMillimetres: Double {
+        let machineDepth = depthError.needleDepth(atStage: stage.positionMicrometres / 1000, lastMovedDeeper: stage.lastMovedDeeper)
+        guard let cartridge else { return machineDepth }
+        return machineDepth - cartridge.membraneOffset.millimetres - depthError.membraneErrorMillimetres
+    }
+
+    /// What a dial gauge on the needle reads now (mm): the true depth plus the gauge's noise.
+    public func gaugeReading() -> Double {
+        let u1 = 1 - gaugeRNG.unit()
+        let u2 = gaugeRNG.unit()
+        let normal = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        return needleDepthMillimetres + depthError.gaugeNoiseMillimetres * normal
+    }
 
     public var status: Status {
         var s = Status()

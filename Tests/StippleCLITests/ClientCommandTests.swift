@@ -12,7 +12,7 @@ struct ClientCommandTests {
             #expect(c.name == "Ana Client" && c.dateOfBirth == "1988-02-29")
             #expect(c.consents.map(\.documentRef) == ["consent-2026-001"])
             #expect(c.consents.first?.signedAt.iso8601 == "2025-01-15T00:00:00.000000Z")
-            #expect(try j.operators().map(\.ref) == ["op-ana"])
+            #expect(try j.operators().map(\.ref) == ["op-ana", ClinicJournal.technician])
             #expect(try j.pigments().map(\.lot) == ["LOT-77"])
             #expect(try j.verify().isValid)
 

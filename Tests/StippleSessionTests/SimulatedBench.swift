@@ -22,12 +22,14 @@ final class SimulatedBench {
     var reconnectAttempts = 0
 
     init(machine machineName: String = "rotary-r1", cartridge: String = "3RL-0.25", profile: String = "crown-vertex",
-         zone: Zone = .crown) throws {
+         zone: Zone = .crown, adjustProfile: (inout DepthProfile) -> Void = { _ in }) throws {
         let cat = HardwareCatalog(layers: [.embedded])
         let m = try cat.machine(named: machineName).spec
         let c = try cat.cartridge(named: cartridge).cartridge
         let p = try cat.profile(named: profile)
-        settings = try SessionSettings.validated(machine: m, cartridge: c, cartridgeID: 99, profile: p.profile,
+        var profile = p.profile
+        adjustProfile(&profile)
+        settings = try SessionSettings.validated(machine: m, cartridge: c, cartridgeID: 99, profile: profile,
                                                  profileFile: p.file.path, zone: zone).get()
         chip = SimulatedGPIOChip(machine: m, clock: clock)
         machine = SimulatedMachine(machine: m, cartridge: c, cartridgeID: 99, serial: 1, gpio: chip, seed: 3, telemetryHertz: 500)

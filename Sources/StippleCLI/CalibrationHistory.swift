@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import StippleJournal
+
+/// `stipple calibration history [--machine SERIAL]`: every calibration journaled, newest first.
+struct CalibrationHistory: StippleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List every journaled calibration, newest first.")
+
+    @Option(help: "Machine serial (hex, as the machine identifies).") var machine: String?
+    @OptionGroup var journal: JournalOptions
+
+    func run(in ctx: CLIContext) throws -> ExitStatus {
+        let j = try journal.openExisting(in: ctx)
+        let records = try j.calibrations(serial: machine)
+        guard !records.isEmpty else {
+            ctx.print("no calibrations journaled" + (machine.map { " for machine \($0)" } ?? ""))
+            return .success
+        }
+        let key = CheckedCalibration.journalKey(for: j)
+        let now = UTCTimestamp.now()
+        ctx.print("performed (UTC)       calibration                        serial     kind      result  expires     technician  gauge  signature")
+        for r in records {
+            let c = CheckedCalibration(r, journalKey: key)
+            let kind = c.document.map { $0.kind == CalibrationDocument.membraneKind ? "membrane" : "depth" } ?? (c.isDepthRecord ? "?" : "other")
+            let result = c.document.map { $0.passed ? "pass" : "FAIL" } ?? "-"
+            let expiry = r.expiresAt.day + (r.expiresAt > now ? "" : "*")
+            let sig = !c.isDepthRecord ? "unsigned" : c.trusted ? "ok" : c.signatureValid ? "foreign key" : "BAD"
+            ctx.print(String(format: "%-20@  %-33@  %-9@  %-8@  %-6@  %-11@  %-10@  %-5@  %@", String(r.performedAt.iso8601.prefix(19)), r.ref,
+                             r.machine.serial, kind, result, expiry, r.operatorRef, c.document?.gauge ?? "?", sig))
+        }
+        if records.contains(where: { !($0.expiresAt > now) }) { ctx.print("(* expired)") }
+        return .success
+    }
+}
