@@ -102,7 +102,11 @@ struct JournalKillTests {
 
             var beforeSession = 0, midSession = 0, afterEnd = 0, passesChecked = 0, recoveredWithPasses = 0
             var lostReported: [String] = []
-            for i in 0..<Self.kills {
+            // At least `kills` kills, and more (up to twice as many) until half of them have landed
+            // in a live session: on a loaded host the session starts later in the window.
+            var i = 0
+            while i < Self.kills || (midSession < Self.kills / 2 && i < 2 * Self.kills) {
+                defer { i += 1 }
                 // Not a wait for anything: the random moment the power goes.
                 let delay = rng.unit() * window
                 let w = try Writer(binary: binary, journal: clinic.path, script: script, cartridgeID: 2_000 + i)
@@ -156,10 +160,10 @@ struct JournalKillTests {
             let seconds = Date().timeIntervalSince(began)
             print(String(format: "kill test: %d SIGKILLs in %.1f s (window %.0f ms, seed %llu): %d before the session began, %d mid-session "
                 + "(%d with committed passes, recovered as interrupted), %d after it was sealed; %d reported passes checked present; "
-                + "final journal %d ledger entries, %d seals, verified", Self.kills, seconds, window * 1000, seed, beforeSession,
+                + "final journal %d ledger entries, %d seals, verified", i, seconds, window * 1000, seed, beforeSession,
                 midSession, recoveredWithPasses, afterEnd, passesChecked, verified.entriesChecked, verified.sealsChecked))
             // Most kills must hit a live session, or the test proves little.
-            #expect(midSession >= Self.kills / 2, "only \(midSession) of \(Self.kills) kills landed in a session")
+            #expect(midSession >= Self.kills / 2, "only \(midSession) of \(i) kills landed in a session")
         }
     }
 }
