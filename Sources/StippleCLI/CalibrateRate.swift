@@ -97,7 +97,9 @@ struct CalibrateRate: StippleCommand {
                                      passed: cal.passed, gain: cal.correction?.gain, offsetHz: cal.correction?.offsetHertz,
                                      worstVerificationErrorPercent: cal.worstVerificationErrorPercent,
                                      failure: cal.passed ? nil : failurePhrase(cal), points: cal.sweep, verification: cal.verification)
-        let ref = "rate-\(serial)-\(performed.nanosecondsSinceEpoch / 1_000_000_000)"
+        // A random suffix as depth's refs have: two calibrations in one second (a simulator runs
+        // one in well under a second) must not collide.
+        let ref = "rate-\(serial)-\(performed.nanosecondsSinceEpoch / 1_000_000_000)-" + String(UInt16.random(in: 0...UInt16.max), radix: 16)
         let payload = try SignedCalibration.seal(ref: ref, machine: machineID, performedAt: performed, operatorRef: technician,
                                                  expiresAt: expires, body: body.encoded(), key: key)
         let record = try j.addCalibration(ref: ref, machine: machineID, performedAt: performed, operatorRef: technician,
