@@ -14,12 +14,13 @@ struct CalibrateRate: StippleCommand {
             \(StrokeRateCalibration.pointCount) set-points evenly spread over the machine file's rate range, \
             reads the achieved rate from telemetry once each has settled, and fits a line: achieved = gain x \
             commanded + offset. Then it runs the same rates again, each commanded through the inverse of the fit, \
-            and passes only if every one lands within ±1%. A passing calibration is journaled (--journal, \
-            default $STIPPLE_HOME/journal.sqlite) for the machine's serial, signed off by --technician, valid \
-            for \(CalibrateRate.validityDays) days. Exit 1 when it fails or cannot run.
+            and passes only if every one lands within ±1%. The result, pass or fail, is journaled (--journal, \
+            default $STIPPLE_HOME/journal.sqlite) for the machine's serial, by --technician, signed with the \
+            journal's machine key as depth calibrations are, valid for the machine file's calibration_valid_days \
+            (default 90). `stipple run` applies the newest passing one to the profile's rate; a failed one \
+            leaves the machine's rate uncorrected until a calibration passes. A procedure that could not finish \
+            (a fault, no telemetry) records nothing. Exit 1 when it fails or cannot run.
             """)
-
-    static let validityDays = 90
 
     @OptionGroup var bench: BenchOptions
     @Option(help: "Id of the technician doing the calibration (recorded with it).") var technician: String
@@ -37,8 +38,9 @@ struct CalibrateRate: StippleCommand {
     }
 
     func run(in ctx: CLIContext) throws -> ExitStatus {
-        // Resolved before the machine moves, so a bad journal path costs no calibration run.
-        let journalPath = noJournal ? nil : try journal.resolve(in: ctx)
+        // Opened, and its key made, before the machine moves: a bad journal costs no calibration run.
+        let j = noJournal ? nil : try journal.openOrCreate(in: ctx)
+        let key = try j.map { try MachineSigningKey.loadOrCreate(at: MachineSigningKey.path(forJournal: $0.path)) }
         let bench = try self.bench.open(in: ctx)
         defer { bench.close() }
         let m = bench.machine
@@ -72,36 +74,60 @@ struct CalibrateRate: StippleCommand {
             renderTable(["WANTED Hz", "COMMANDED Hz", "ACHIEVED Hz", "ERROR", "RESULT"], rows).forEach { ctx.print("  " + $0) }
         }
         ctx.print("")
-        guard cal.passed else {
+        if cal.passed {
+            ctx.print("result: pass")
+        } else {
             ctx.print("result: FAIL")
             ctx.printError(failure(cal, machine: m))
+        }
+        guard let j, let key else {
+            ctx.print("journal: not recorded (--no-journal)")
+            return cal.passed ? .success : .invalidInput
+        }
+        guard cal.reachedVerdict else {
+            ctx.print("journal: not recorded (the procedure did not finish, so it says nothing about the drive)")
             return .invalidInput
         }
-        ctx.print("result: pass")
-        guard let journalPath, let fit = cal.correction else {
-            ctx.print("journal: not recorded (--no-journal)")
+        // As `calibrate depth` records: the serial as the machine identified (hex), the expiry
+        // from the machine file, the body signed with the journal's machine key.
+        let machineID = MachineIdentity(model: m.model, serial: serial, firmwareVersion: id.firmwareVersionText)
+        let performed = UTCTimestamp.now()
+        let expires = UTCTimestamp(nanosecondsSinceEpoch: performed.nanosecondsSinceEpoch + Int64(m.calibrationValidDays) * 86_400 * 1_000_000_000)
+        let body = StrokeRatePayload(machine: m.name, serial: serial, firmware: id.firmwareVersionText, technician: technician,
+                                     passed: cal.passed, gain: cal.correction?.gain, offsetHz: cal.correction?.offsetHertz,
+                                     worstVerificationErrorPercent: cal.worstVerificationErrorPercent,
+                                     failure: cal.passed ? nil : failurePhrase(cal), points: cal.sweep, verification: cal.verification)
+        // A random suffix as depth's refs have: two calibrations in one second (a simulator runs
+        // one in well under a second) must not collide.
+        let ref = "rate-\(serial)-\(performed.nanosecondsSinceEpoch / 1_000_000_000)-" + String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        let payload = try SignedCalibration.seal(ref: ref, machine: machineID, performedAt: performed, operatorRef: technician,
+                                                 expiresAt: expires, body: body.encoded(), key: key)
+        let record = try j.addCalibration(ref: ref, machine: machineID, performedAt: performed, operatorRef: technician,
+                                          expiresAt: expires, payload: payload)
+        if cal.passed {
+            ctx.print("journal: calibration \(record.ref) for serial \(serial), valid until \(record.expiresAt.iso8601), in \(j.path)")
+            ctx.print("signed with machine key \(key.publicKeyHex)")
             return .success
         }
-        let performed = UTCTimestamp.now()
-        let expires = UTCTimestamp(nanosecondsSinceEpoch: performed.nanosecondsSinceEpoch + Int64(Self.validityDays) * 86_400 * 1_000_000_000)
-        let payload = StrokeRatePayload(machine: m.name, serial: serial, firmware: id.firmwareVersionText, technician: technician,
-                                        gain: fit.gain, offsetHz: fit.offsetHertz, points: cal.sweep, verification: cal.verification)
-        let encoder = JSONEncoder()
-        // Stable key order, so the same calibration is journaled as the same text.
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(payload)
-        let ref = "rate-\(serial)-\(performed.nanosecondsSinceEpoch / 1_000_000_000)"
-        let j = try Journal.open(at: journalPath)
-        let record = try j.addCalibration(ref: ref, machine: MachineIdentity(model: m.model, serial: serial, firmwareVersion: id.firmwareVersionText),
-                                          performedAt: performed, operatorRef: technician, expiresAt: expires,
-                                          payload: String(decoding: data, as: UTF8.self))
-        ctx.print("journal: calibration \(record.ref) for serial \(serial), valid until \(record.expiresAt.iso8601), in \(journalPath)")
-        return .success
+        ctx.print("journal: failed calibration \(record.ref) for serial \(serial), in \(j.path); \(m.name)'s stroke rate runs uncorrected until a calibration passes")
+        return .invalidInput
+    }
+
+    /// Why it failed, in a phrase for the record.
+    private func failurePhrase(_ cal: StrokeRateCalibration) -> String {
+        if let why = cal.noFitReason { return why }
+        let bad = cal.verification.filter { !$0.passed }
+        let unreachable = bad.filter { $0.commandedHz == nil }.count
+        if unreachable > 0 { return "\(unreachable) wanted rates need a set-point outside the machine's limits" }
+        return "\(bad.count) of \(cal.verification.count) corrected rates off by more than ±\(String(format: "%.0f", StrokeRateCalibration.tolerancePercent))%"
     }
 
     private func failure(_ cal: StrokeRateCalibration, machine m: MachineSpec) -> String {
         if let why = cal.abortReason {
             return "error: stroke-rate calibration of \(m.name) (\(why)): the procedure could not finish. Clear the cause and run it again"
+        }
+        if let why = cal.noFitReason {
+            return "error: stroke-rate calibration of \(m.name) (fit): \(why). Check the motor and its driver, then calibrate again"
         }
         let bad = cal.verification.filter { !$0.passed }
         let unreachable = bad.filter { $0.commandedHz == nil }.map { hz($0.wantedHz) }

@@ -65,18 +65,28 @@ struct CheckedCalibration {
     /// ...and that key is this journal's machine key (not one made up beside it).
     var signedByJournalKey: Bool
 
-    var trusted: Bool { signatureValid && signedByJournalKey && document != nil }
-    /// The payload is a signed calibration envelope: a depth or membrane record. Other
-    /// procedures (the stroke-rate calibration) journal their own payloads in the same table.
+    /// The body of a signed stroke-rate record (nil for depth records and unsigned rows).
+    var strokeRate: StrokeRatePayload?
+
+    /// Signed by this journal's key and readable, as whichever kind it is.
+    var trusted: Bool { signatureValid && signedByJournalKey && (document != nil || strokeRate != nil) }
+    /// The payload is a signed calibration envelope of a depth or membrane record. A signed
+    /// stroke-rate record is not one, nor is an unsigned row (the stroke-rate calibration's
+    /// format before it was signed): neither may block or unlock a machine's depth.
     var isDepthRecord: Bool
+    /// The payload is a signed envelope around a stroke-rate body.
+    var isStrokeRateRecord: Bool
 
     init(_ record: CalibrationRecord, journalKey: String?) {
         self.record = record
         let envelope = SignedCalibration.envelope(of: record)
-        isDepthRecord = envelope != nil
+        let rateBody = envelope.map { StrokeRatePayload.isStrokeRateBody($0.body) } ?? false
+        isDepthRecord = envelope != nil && !rateBody
+        isStrokeRateRecord = rateBody
         signatureValid = envelope?.verifies(for: record) ?? false
         signedByJournalKey = envelope != nil && envelope?.publicKey == journalKey
-        document = envelope.flatMap { CalibrationDocument.decode($0.body) }
+        document = rateBody ? nil : envelope.flatMap { CalibrationDocument.decode($0.body) }
+        strokeRate = rateBody ? envelope.flatMap { StrokeRatePayload.decode($0.body) } : nil
     }
 
     /// The journal's signing key (public half), if it has one yet.

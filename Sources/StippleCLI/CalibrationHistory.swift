@@ -22,12 +22,19 @@ struct CalibrationHistory: StippleCommand {
         ctx.print("performed (UTC)       calibration                        serial     kind      result  expires     technician  gauge  signature")
         for r in records {
             let c = CheckedCalibration(r, journalKey: key)
-            let kind = c.document.map { $0.kind == CalibrationDocument.membraneKind ? "membrane" : "depth" } ?? (c.isDepthRecord ? "?" : "other")
-            let result = c.document.map { $0.passed ? "pass" : "FAIL" } ?? "-"
+            let kind = c.isStrokeRateRecord ? "rate"
+                : c.document.map { $0.kind == CalibrationDocument.membraneKind ? "membrane" : "depth" } ?? (c.isDepthRecord ? "?" : "other")
+            let passed = c.document?.passed ?? c.strokeRate?.passed
+            let result = passed.map { $0 ? "pass" : "FAIL" } ?? "-"
             let expiry = r.expiresAt.day + (r.expiresAt > now ? "" : "*")
-            let sig = !c.isDepthRecord ? "unsigned" : c.trusted ? "ok" : c.signatureValid ? "foreign key" : "BAD"
-            ctx.print(String(format: "%-20@  %-33@  %-9@  %-8@  %-6@  %-11@  %-10@  %-5@  %@", String(r.performedAt.iso8601.prefix(19)), r.ref,
-                             r.machine.serial, kind, result, expiry, r.operatorRef, c.document?.gauge ?? "?", sig))
+            let signed = c.isDepthRecord || c.isStrokeRateRecord
+            let sig = !signed ? "unsigned" : c.trusted ? "ok" : c.signatureValid ? "foreign key" : "BAD"
+            // The stroke rate is measured from the machine's own telemetry, not a gauge.
+            let gauge = c.isStrokeRateRecord ? "telem" : c.document?.gauge ?? "?"
+            // Padded by hand: Foundation on Linux ignores the width of %@.
+            let cells = [(String(r.performedAt.iso8601.prefix(19)), 20), (r.ref, 33), (r.machine.serial, 9), (kind, 8), (result, 6),
+                         (expiry, 11), (r.operatorRef, 10), (gauge, 5)]
+            ctx.print(cells.map { $0.0.padding(toLength: max($0.1, $0.0.count), withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + sig)
         }
         if records.contains(where: { !($0.expiresAt > now) }) { ctx.print("(* expired)") }
         return .success

@@ -48,7 +48,8 @@ final class LoopSide: @unchecked Sendable {
     private var current: SessionSettings
 
     init(plan: SessionPlan, backend: Backend, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry,
-         watchEdges: Bool, reconnect: @escaping () -> Bool = { false }, depthError: SimulatedDepthError = .none) throws {
+         watchEdges: Bool, reconnect: @escaping () -> Bool = { false }, depthError: SimulatedDepthError = .none,
+         rateError: StrokeRateError = .none) throws {
         self.plan = plan
         self.client = client
         self.registry = registry
@@ -61,6 +62,7 @@ final class LoopSide: @unchecked Sendable {
                                      cartridgeID: plan.initial.cartridgeID, serial: 0x5717_0001,
                                      gpio: chip, seed: 1, telemetryHertz: 500)
             m.depthError = depthError
+            m.strokeRateError = rateError
             self.chip = chip
             gpio = chip
             simulated = m

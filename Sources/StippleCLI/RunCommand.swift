@@ -34,6 +34,14 @@ struct RunCommand: StippleCommand {
             --override-calibration --technician ID runs without one and journals the override as an \
             event on the session. --sim-error SPEC gives the built-in simulator a stage-to-needle \
             error (see `stipple calibrate depth --help`).
+
+            The stroke-rate calibration (`stipple calibrate rate`) is optional: when the newest one \
+            journaled for the machine (same serial matching as depth) passed, carries this journal's \
+            signature and has not expired, every profile rate is sent through its correction (the \
+            tolerance check still holds telemetry to the profile's rate); a corrected set-point outside \
+            the machine's rate limits refuses the run before the machine is opened. Without one the \
+            rate is sent uncorrected and the report says so. --sim-rate-error gives the built-in \
+            simulator a stroke drive error (as `stipple calibrate rate --sim-rate-error`).
             """)
 
     @Option(help: "Machine name.") var machine: String
@@ -62,6 +70,10 @@ struct RunCommand: StippleCommand {
     @Option(help: "Id of the technician authorising --override-calibration (registered with `stipple operator add`).") var technician: String?
     @Option(name: .customLong("sim-error"), help: ArgumentHelp("The built-in simulator's depth error: \(SimulatedDepthError.syntax).", valueName: "spec"))
     var simError: String?
+    @Option(name: .customLong("sim-rate-error"), help: ArgumentHelp(
+        "The built-in simulator's stroke drive error, achieved = offset + gain x set-point + quadratic x set-point^2 (Hz).",
+        valueName: "gain=G,offset=HZ,quadratic=Q"))
+    var simRateError: String?
     @OptionGroup var catalog: CatalogOptions
 
     func validate() throws {
@@ -75,6 +87,10 @@ struct RunCommand: StippleCommand {
             throw ValidationError("--override-calibration and --technician go together: the technician authorising the override is journaled with it")
         }
         if simError != nil && !sim { throw ValidationError("--sim-error sets the built-in simulator's depth error; it needs --sim") }
+        if simRateError != nil && !sim { throw ValidationError("--sim-rate-error sets the built-in simulator's stroke drive error; it needs --sim") }
+        if let e = simRateError, SimulatedBenchSetup.parseRateError(e) == nil {
+            throw ValidationError("--sim-rate-error \"\(e)\": give gain=G,offset=HZ,quadratic=Q (any of them), e.g. gain=1.03,offset=-1.5")
+        }
         if noJournal && overrideCalibration {
             throw ValidationError("--no-journal runs without a record, so nothing checks or applies a calibration: --override-calibration has no meaning with it")
         }
@@ -147,8 +163,23 @@ struct RunCommand: StippleCommand {
         } else if noJournal {
             ctx.print("note: --no-journal: no depth calibration is read or applied (the stage position is taken as the needle depth)")
         }
+        let rateLine = Self.strokeRateLine(runJournal?.rateStatus, plan: plan)
+        ctx.print(rateLine)
         let runner = SimulatedRun(plan: plan, client: clientID.rawValue, backend: backend, ctx: ctx, journal: runJournal)
         runner.depthError = depthError
+        runner.rateError = simRateError.flatMap(SimulatedBenchSetup.parseRateError) ?? .none
+        runner.strokeRateLine = rateLine
         return try fast ? runner.runVirtual() : runner.runRealTime()
+    }
+
+    /// What the run does about the stroke rate, for the report: the calibration applied with the
+    /// set-point it sends for the profile's rate, or why the rate goes uncorrected.
+    static func strokeRateLine(_ status: RateCalibrationStatus?, plan: SessionPlan) -> String {
+        guard let status else { return "stroke rate: uncorrected (--no-journal: no rate calibration is read)" }
+        guard let (c, k) = status.active else { return "stroke rate: uncorrected (\(status.whyUncorrected ?? "no valid rate calibration"))" }
+        let s = plan.initial
+        return String(format: "stroke rate: calibration %@ applied (achieved = %.5f x commanded %@ %.3f Hz, valid until %@): profile %@ Hz sent as %@ Hz",
+                      c.record.ref, k.gain, k.offsetHertz < 0 ? "-" : "+", abs(k.offsetHertz), c.record.expiresAt.day,
+                      s.profile.rate.plain, String(format: "%.3f", s.rateSetPoint.hertz))
     }
 }

@@ -39,6 +39,12 @@ final class RunJournal {
     private(set) var calibration: CheckedCalibration?
     /// Why the machine is not calibrated, when the run goes on by override; journaled at begin.
     private var overrideEvent: String?
+    /// The machine's stroke-rate calibration status; its correction, when valid, is applied.
+    private(set) var rateStatus: RateCalibrationStatus = .none
+    /// The stroke-rate calibration applied, journaled at begin as a note (the shipped schema
+    /// names only the depth calibration on the session row). None when uncorrected: a session
+    /// without the note ran on the machine's own set-points, as every session did before.
+    private var rateNote: String?
 
     /// Opens the writer (taking its lock and closing sessions a crashed writer left open) and runs
     /// every check `beginSession` will run, rolled back: on any refusal it throws and the journal
@@ -76,6 +82,16 @@ final class RunJournal {
             if let active, let d = active.document {
                 plan.apply(d.calibration)
                 calibration = active
+            }
+            // The stroke-rate calibration is optional (issue 7 makes only depth mandatory): found
+            // by the same serial matching as depth, applied when valid, else the run goes on
+            // uncorrected and says so. A correction the machine cannot take refuses the run here.
+            rateStatus = RateCalibrationStatus.of(try w.journal.calibrations(serial: r.expectedSerial, model: plan.machine.model),
+                                                  journalKey: key, now: .now())
+            if let (c, correction) = rateStatus.active {
+                try plan.apply(correction, calibrationRef: c.record.ref)
+                rateNote = String(format: "stroke rate: calibration %@ applied (achieved = %.5f x commanded %+.3f Hz)",
+                                  c.record.ref, correction.gain, correction.offsetHertz)
             }
             let pigments = try r.pigments.map { try $0.resolve(in: w.journal) }
             var seen = Set<UInt64>()
@@ -123,6 +139,11 @@ final class RunJournal {
                                         reason: "it was made on machine serial \(c.record.machine.serial), but this machine identified as \(id.serial); calibrate it (`stipple calibrate depth`)")
                 return
             }
+            if let c = rateStatus.active?.calibration, c.record.machine.serial != id.serial {
+                failure = .invalidField(field: "rate calibration", value: c.record.ref,
+                                        reason: "it was made on machine serial \(c.record.machine.serial), but this machine identified as \(id.serial); calibrate it (`stipple calibrate rate`)")
+                return
+            }
             start.anchor = TimeAnchor(monotonicNanoseconds: now, utc: .now())
             // Every cartridge the plan may fit was checked; each is recorded as used by the writer
             // when a pass first starts with it, so one the script never reached is not locked.
@@ -134,6 +155,12 @@ final class RunJournal {
                 return
             }
             for (i, s) in generations.enumerated() { writer.register(s, generation: UInt16(i + 1)) }
+            if let rateNote {
+                do { try writer.recordEvent(.note, message: rateNote, at: now) } catch {
+                    failure = error
+                    return
+                }
+            }
             if let overrideEvent {
                 do { try writer.recordEvent(.override, message: overrideEvent, at: now) } catch {
                     failure = error

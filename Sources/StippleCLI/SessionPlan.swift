@@ -64,4 +64,19 @@ struct SessionPlan {
         initial = initial.calibrated(calibration)
         selections = selections.mapValues { $0.calibrated(calibration) }
     }
+
+    /// Applies the machine's stroke-rate correction to every setting the session may load, or
+    /// throws, naming the first profile whose corrected set-point the machine cannot take
+    /// (checked for the script's later zone changes too, before anything runs).
+    mutating func apply(_ correction: StrokeRateCorrection, calibrationRef: String) throws {
+        func corrected(_ s: SessionSettings) throws -> SessionSettings {
+            guard let c = s.rateCorrected(correction) else {
+                let needed = correction.commandedHertz(forAchieved: s.profile.rate.hertz)
+                throw CLIError("stroke-rate set-point out of range (\(machine.name), profile \(s.profile.name)): through rate calibration \(calibrationRef) the profile's \(s.profile.rate.plain) Hz needs a set-point of \(String(format: "%.3f", needed)) Hz, outside the machine's \(machine.limits.rateMin.plain)-\(machine.limits.rateMax.plain) Hz; nothing was run. Calibrate the stroke rate again (`stipple calibrate rate --machine \(machine.name)`), or service the drive")
+            }
+            return c
+        }
+        initial = try corrected(initial)
+        for key in selections.keys.sorted() { selections[key] = try corrected(selections[key]!) }
+    }
 }

@@ -32,6 +32,10 @@ final class SimulatedRun {
     let registry: CartridgeUseRegistry
     /// The built-in simulator's stage-to-needle error (`--sim-error`).
     var depthError: SimulatedDepthError = .none
+    /// The built-in simulator's stroke drive error (`--sim-rate-error`).
+    var rateError: StrokeRateError = .none
+    /// What the run does about the stroke rate (`RunCommand.strokeRateLine`), repeated in the report.
+    var strokeRateLine: String?
 
     /// Settings in the order they are loaded: generation n ran with `loaded[n - 1]`.
     private let loaded: [SessionSettings]
@@ -124,7 +128,7 @@ final class SimulatedRun {
     func runVirtual() throws -> ExitStatus {
         let clock = VirtualClock()
         let side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: false,
-                                depthError: depthError)
+                                depthError: depthError, rateError: rateError)
         self.side = side
         side.start(at: 0)
         let end = UInt64((plan.script?.durationMilliseconds ?? 0) + 1000) * 1_000_000
@@ -150,7 +154,7 @@ final class SimulatedRun {
         switch backend {
         case .simulated:
             side = try LoopSide(plan: plan, backend: .simulated, clock: clock, client: client, registry: registry, watchEdges: true,
-                                depthError: depthError)
+                                depthError: depthError, rateError: rateError)
             description = "built-in simulator"
         case .socket(let path):
             let device: SocketDeviceLink
@@ -267,6 +271,7 @@ final class SimulatedRun {
         if case .ready(let id) = session.phase {
             ctx.print("machine serial \(String(id.serial, radix: 16)), firmware \(id.firmwareVersionText), protocol 1, table 0x\(String(MessageTable.tableHash, radix: 16))")
         }
+        if let strokeRateLine { ctx.print(strokeRateLine) }
         ctx.print("")
         PassReport.lines(passes, origin: origin).forEach(ctx.print)
         if !events.isEmpty {

@@ -42,8 +42,20 @@ struct StrokeRateCalibration: Sendable {
     var sweep: [Point] = []
     var correction: StrokeRateCorrection?
     var verification: [Check] = []
-    /// Why the procedure could not complete (the firmware refused, a fault latched, no telemetry).
+    /// Why the procedure could not complete (the firmware refused, a fault latched, no telemetry):
+    /// nothing was measured that says anything about the drive, so nothing is journaled.
     var abortReason: String?
+    /// Why no drive curve could be fitted to a complete sweep: a verdict on the drive (failed),
+    /// journaled like a failed verification.
+    var noFitReason: String?
+
+    /// The procedure ran to a verdict (pass or fail) worth a record.
+    var reachedVerdict: Bool { abortReason == nil }
+
+    /// The largest |error| among the corrected verification rates measured.
+    var worstVerificationErrorPercent: Double? {
+        verification.compactMap(\.errorPercent).map(abs).max()
+    }
 
     var passed: Bool {
         abortReason == nil && correction != nil && verification.count == sweep.count && verification.allSatisfy(\.passed)
@@ -91,7 +103,7 @@ struct StrokeRateCalibration: Sendable {
         let commanded = targets.map(\.hertz)
         guard let fit = StrokeRateCorrection.fit(commandedHertz: commanded, achievedHertz: achieved) else {
             result.sweep = zip(commanded, achieved).map { Point(commandedHz: $0, achievedHz: $1, residualHz: 0) }
-            result.abortReason = "the achieved rates do not follow the set-points (no drive curve with a gain between 0.5 and 2)"
+            result.noFitReason = "the achieved rates do not follow the set-points (no drive curve with a gain between 0.5 and 2)"
             return result
         }
         result.correction = fit

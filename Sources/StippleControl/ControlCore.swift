@@ -97,6 +97,8 @@ public enum ControlCore {
         if Int(t.motorCurrentMilliamperes) > settings.machine.actuator.motorCurrentMaxMilliamperes { return .overcurrent }
         let steadyFrom = s.runStartedAt + rampNanoseconds(settings.profile.rampInMilliseconds) + settleNanoseconds(settings)
         guard now >= steadyFrom else { return nil }
+        // The rate wanted, not the set-point sent: with a stroke-rate correction the two differ,
+        // and the needle must stroke at the profile's rate.
         let target = settings.profile.rate.hertz
         let actual = Double(t.rateMillihertz) / 1000
         if abs(actual - target) > max(target * rateTolerance, 2) {
@@ -135,7 +137,8 @@ public enum ControlCore {
             guard !inputs.pedalDown else { return refuse(.pedalDown, now: now, &out) }
             out.commands.append(.arm)
             out.commands.append(.retract)
-            out.commands.append(.setStrokeRate(rateMillihertz: UInt32(settings.profile.rate.millihertz),
+            // The corrected set-point (the profile's rate through the machine's drive curve).
+            out.commands.append(.setStrokeRate(rateMillihertz: UInt32(settings.rateSetPoint.millihertz),
                                                rampMilliseconds: UInt16(clamping: settings.profile.rampInMilliseconds)))
             s.commandedDepthMicrometres = 0
             transition(&s, to: .armed, now: now, &out)
@@ -220,6 +223,9 @@ public enum ControlCore {
             out.commands.append(.retract)
             s.commandedDepthMicrometres = 0
             if s.machine == .running {
+                // Deliberately uncorrected: the ramp-out only slows the motor before the stop, no
+                // rate is held or checked after the pass ends, and the machine's own minimum is
+                // the one set-point its firmware always accepts (a corrected one could fall below it).
                 out.commands.append(.setStrokeRate(rateMillihertz: UInt32(settings.machine.limits.rateMin.millihertz),
                                                    rampMilliseconds: UInt16(clamping: settings.profile.rampOutMilliseconds)))
                 s.pendingStopAt = now + rampNanoseconds(settings.profile.rampOutMilliseconds)
@@ -237,7 +243,7 @@ public enum ControlCore {
         s.depthBadSince = nil
         s.nextDotAt = now
         s.lastDepthSentAt = 0
-        out.commands.append(.setStrokeRate(rateMillihertz: UInt32(settings.profile.rate.millihertz),
+        out.commands.append(.setStrokeRate(rateMillihertz: UInt32(settings.rateSetPoint.millihertz),
                                            rampMilliseconds: UInt16(clamping: settings.profile.rampInMilliseconds)))
         out.commands.append(.start)
     }

@@ -13,6 +13,14 @@ public struct SessionSettings: Sendable, Hashable {
     /// The membrane offset in force: the calibration's measurement for this cartridge type, else
     /// the cartridge file's. Resolved here so the loop never looks it up.
     public private(set) var membraneOffset: Depth
+    /// The machine's stroke-rate drive correction (identity until one is applied with
+    /// `rateCorrected`).
+    public private(set) var strokeRateCorrection: StrokeRateCorrection = .identity
+    /// The set-point sent for the profile's rate: the profile's rate through the inverse of the
+    /// machine's drive curve, so the needle strokes at the rate the practitioner chose. Resolved
+    /// (and range-checked) here so the loop never computes or refuses it. The control core's
+    /// tolerance check still compares telemetry with `profile.rate`, the rate wanted.
+    public private(set) var rateSetPoint: StrokeRate
 
     init(machine: MachineSpec, cartridge: Cartridge, cartridgeID: UInt64, profile: DepthProfile, zone: Zone) {
         self.machine = machine
@@ -21,6 +29,20 @@ public struct SessionSettings: Sendable, Hashable {
         self.profile = profile
         self.zone = zone
         membraneOffset = cartridge.membraneOffset
+        rateSetPoint = profile.rate
+    }
+
+    /// These settings with the stroke-rate `correction` applied to the profile's rate; nil when
+    /// the corrected set-point falls outside the machine's rate limits (the firmware would refuse
+    /// it mid-session, so the caller refuses the run before the machine is touched).
+    public func rateCorrected(_ correction: StrokeRateCorrection) -> SessionSettings? {
+        guard let mHz = correction.commandedMillihertz(forAchieved: profile.rate, within: machine.limits.rateMin...machine.limits.rateMax) else {
+            return nil
+        }
+        var s = self
+        s.strokeRateCorrection = correction
+        s.rateSetPoint = StrokeRate(millihertz: mHz)
+        return s
     }
 
     /// These settings with `calibration` applied to every depth set-point.

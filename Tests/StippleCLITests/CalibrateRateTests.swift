@@ -69,7 +69,16 @@ struct CalibrateRateTests {
         #expect(r.errorLines.first?.contains("the firmware refused arm") == true, "\(r.err)")
     }
 
-    @Test func aPassingCalibrationIsJournaledWithItsFitForTheMachinesSerial() throws {
+    /// The signed body of a journaled rate record, with the envelope checked against the journal's key.
+    static func signedBody(_ record: CalibrationRecord, journal path: String) throws -> [String: Any] {
+        let envelope = try #require(SignedCalibration.envelope(of: record), "not signed: \(record.payload)")
+        #expect(envelope.verifies(for: record))
+        let key = try #require(try MachineSigningKey.load(at: MachineSigningKey.path(forJournal: path)))
+        #expect(envelope.publicKey == key.publicKeyHex)
+        return try #require(try JSONSerialization.jsonObject(with: Data(envelope.body.utf8)) as? [String: Any])
+    }
+
+    @Test func aPassingCalibrationIsJournaledSignedWithItsFitForTheMachinesSerial() throws {
         try withTemporaryDirectory { dir in
             let path = dir.path("journal.sqlite")
             let r = runCLI(Self.base + ["--journal", path, "--sim-rate-error", "gain=1.02,offset=-1"])
@@ -81,20 +90,86 @@ struct CalibrateRateTests {
             #expect(record.operatorRef == "tech-1")
             let days = Double(record.expiresAt.nanosecondsSinceEpoch - record.performedAt.nanosecondsSinceEpoch) / 86_400e9
             #expect(abs(days - 90) < 0.001)
-            let payload = try #require(try JSONSerialization.jsonObject(with: Data(record.payload.utf8)) as? [String: Any])
-            #expect(payload["kind"] as? String == "stroke_rate")
-            #expect(abs((payload["gain"] as? Double ?? 0) - 1.02) < 0.001)
-            #expect(abs((payload["offset_hz"] as? Double ?? 0) - -1) < 0.1)
-            #expect((payload["points"] as? [Any])?.count == 9)
+            let body = try Self.signedBody(record, journal: path)
+            #expect(body["kind"] as? String == "stroke_rate")
+            #expect(body["passed"] as? Bool == true)
+            #expect(abs((body["gain"] as? Double ?? 0) - 1.02) < 0.001)
+            #expect(abs((body["offset_hz"] as? Double ?? 0) - -1) < 0.1)
+            #expect((body["points"] as? [Any])?.count == 9)
+            #expect(abs(body["worst_verification_error_percent"] as? Double ?? 9) <= 1)
+            #expect(try Journal.open(at: path).verify().isValid)
         }
     }
 
-    @Test func aFailedCalibrationIsNotJournaled() throws {
+    @Test func theExpiryComesFromTheMachineFilesCalibrationValidDays() throws {
+        try withTemporaryDirectory { dir in
+            let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Hardware/machines/rotary-r1.toml")
+            let text = try String(contentsOf: shipped, encoding: .utf8)
+            #expect(text.contains("calibration_valid_days = 90"))
+            try FileManager.default.createDirectory(atPath: dir.path("config/machines"), withIntermediateDirectories: true)
+            try text.replacingOccurrences(of: "calibration_valid_days = 90", with: "calibration_valid_days = 30")
+                .write(toFile: dir.path("config/machines/rotary-r1.toml"), atomically: true, encoding: .utf8)
+            let path = dir.path("journal.sqlite")
+            let r = runCLI(Self.base + ["--journal", path, "--config-dir", dir.path("config")])
+            #expect(r.status == 0, "\(r.err)")
+            let record = try #require(try Journal.open(at: path).calibrations().first)
+            let days = Double(record.expiresAt.nanosecondsSinceEpoch - record.performedAt.nanosecondsSinceEpoch) / 86_400e9
+            #expect(abs(days - 30) < 0.001)
+        }
+    }
+
+    @Test func aFailedCalibrationIsJournaledSignedAndMarkedFailed() throws {
         try withTemporaryDirectory { dir in
             let path = dir.path("journal.sqlite")
             let r = runCLI(Self.base + ["--journal", path, "--sim-rate-error", "quadratic=0.001"])
             #expect(r.status == 1)
-            #expect(!r.out.contains("journal: calibration"))
+            #expect(r.outLines.contains { $0.hasPrefix("journal: failed calibration rate-57170001-") }, "\(r.out)")
+            let record = try #require(try Journal.open(at: path).calibrations().first)
+            let body = try Self.signedBody(record, journal: path)
+            #expect(body["passed"] as? Bool == false)
+            // quadratic=0.001 bends the curve so far that 50 Hz needs a set-point below the range.
+            #expect(body["failure"] as? String == "1 wanted rates need a set-point outside the machine's limits", "\(body)")
+            let history = runCLI(["calibration", "history", "--journal", path])
+            #expect(history.outLines.contains { $0.contains(record.ref) && $0.contains(" rate ") && $0.contains(" FAIL ") && $0.hasSuffix(" ok") },
+                    "\(history.out)")
+        }
+    }
+
+    @Test func aProcedureThatCouldNotFinishRecordsNothing() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.path("journal.sqlite")
+            let r = runCLI(Self.base + ["--journal", path, "--sim-fault", "telemetry-stalled"])
+            #expect(r.status == 1)
+            let records = try Journal.open(at: path).calibrations()
+            #expect(records.isEmpty)
+        }
+    }
+
+    /// Issue 7's Done-when, for the rate: `stipple calibrate rate --sim` writes records that
+    /// `stipple calibration show` prints.
+    @Test func calibrateRateSimWritesARecordThatCalibrationShowPrints() throws {
+        try withTemporaryDirectory { dir in
+            let env = ["STIPPLE_HOME": dir.path("home")]
+            let r = runCLI(["calibrate", "rate", "--machine", "rotary-r1", "--sim", "--technician", "tech-1", "--sim-rate-error", "gain=1.03,offset=-2"],
+                           environment: env)
+            #expect(r.status == 0, "\(r.err)")
+            let record = try #require(try Journal.open(at: dir.path("home/journal.sqlite")).calibrations().first)
+            let show = runCLI(["calibration", "show"], environment: env)
+            #expect(show.outLines.contains("machine \(record.machine.model), serial 57170001, firmware \(record.machine.firmwareVersion)"), "\(show.out)")
+            #expect(show.outLines.contains("stroke-rate calibration \(record.ref): in force"), "\(show.out)")
+            let fit = try #require(show.outLines.first { $0.hasPrefix("gain ") }, "\(show.out)")
+            #expect(fit.hasPrefix("gain 1.03") || fit.hasPrefix("gain 1.02"), "\(fit)")
+            #expect(fit.contains("offset -2.0") || fit.contains("offset -1.9"), "\(fit)")
+            #expect(show.outLines.contains { $0.hasPrefix("worst verification error ") && $0.hasSuffix("result pass") })
+            #expect(show.outLines.contains("expires \(record.expiresAt.iso8601)"))
+            #expect(show.outLines.contains("signature: verified (this journal's machine key)"))
+            // Depth is what decides treatment: without it the machine is shown as unable to treat.
+            #expect(show.outLines.contains { $0.hasPrefix("depth calibration: none") })
+            #expect(show.status == 1)
+            let history = runCLI(["calibration", "history"], environment: env)
+            #expect(history.outLines.contains { $0.contains(record.ref) && $0.contains(" rate ") && $0.contains(" pass ") && $0.contains("tech-1") && $0.hasSuffix(" ok") },
+                    "\(history.out)")
         }
     }
 

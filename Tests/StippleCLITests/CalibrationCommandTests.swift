@@ -67,7 +67,8 @@ struct CalibrationCommandTests {
 
             let show = runCLI(["calibration", "show", "--machine", "57170001"], environment: clinic.environment)
             #expect(show.status == 0, "\(show.err)")
-            #expect(show.outLines.contains("calibration \(record.ref): valid"))
+            #expect(show.outLines.contains("depth calibration \(record.ref): valid"))
+            #expect(show.outLines.contains("stroke-rate calibration: none (stroke rate runs uncorrected)"))
             #expect(show.outLines.contains("signature: verified (this journal's machine key)"))
             #expect(show.out.contains("by tech-1 with gauge G-7, readings from file \(Self.measurements)"))
             #expect(show.outLines.contains("result: PASS"))
@@ -140,7 +141,7 @@ struct CalibrationCommandTests {
 
             let show = runCLI(["calibration", "show"], environment: env2)
             #expect(show.status == 1)
-            #expect(show.outLines.contains { $0.hasPrefix("calibration cal-old: NOT VALID:") && $0.hasSuffix("expired on 2020-04-01") })
+            #expect(show.outLines.contains { $0.hasPrefix("depth calibration cal-old: NOT VALID:") && $0.hasSuffix("expired on 2020-04-01") })
 
             let overridden = runCLI(args + ["--override-calibration", "--technician", "tech-1"], environment: env2)
             #expect(overridden.status == 0, "\(overridden.err)")
@@ -214,6 +215,23 @@ struct CalibrationCommandTests {
             #expect(show.status == 0 && !show.out.contains("rate-"))
             let history = runCLI(["calibration", "history"], environment: clinic.environment)
             #expect(history.outLines.contains { $0.contains("rate-2") && $0.contains(" other ") && $0.hasSuffix("unsigned") })
+        }
+    }
+
+    /// A signed stroke-rate record is not a depth record: it must not unlock an uncalibrated
+    /// machine, nor (newer than the depth calibration) block a calibrated one.
+    @Test func aSignedRateRecordNeitherBlocksNorUnlocksDepth() throws {
+        try withTemporaryDirectory { dir in
+            let clinic = try Self.uncalibratedClinic(dir)
+            let rate = ["calibrate", "rate", "--machine", "rotary-r1", "--sim", "--technician", "tech-1"]
+            #expect(runCLI(rate, environment: clinic.environment).status == 0)
+            let refused = runCLI(Self.runArgs(clinic), environment: clinic.environment)
+            #expect(refused.errorLines.first?.contains("has no depth calibration in the journal") == true, "\(refused.err)")
+            #expect(Self.calibrate(clinic, ["--sim-gauge"]).status == 0)
+            #expect(runCLI(rate, environment: clinic.environment).status == 0)
+            let ran = runCLI(Self.runArgs(clinic), environment: clinic.environment)
+            #expect(ran.status == 0, "\(ran.err)")
+            #expect(ran.outLines.contains { $0.hasPrefix("stroke rate: calibration rate-57170001-") })
         }
     }
 
