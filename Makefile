@@ -9,6 +9,7 @@ DEMO_JOURNAL = $(DEMO_DIR)/journal.sqlite
 # The simulated machine's stage-to-needle error in the demo (the readings in
 # Examples/depth-measurements.toml were taken from it).
 DEMO_DEPTH_ERROR = offset=0.18,scale=1.035,quadratic=0.012,backlash=0.02,noise=0.003
+DEMO_RATE_ERROR = gain=1.03,offset=-2
 
 .PHONY: deps build test demo bench fuzz clean rig-setup rig-test
 
@@ -57,11 +58,16 @@ demo: build
 	$(STIPPLE) calibrate depth --machine rotary-r1 --sim --sim-error $(DEMO_DEPTH_ERROR) \
 	  --measurements Examples/depth-measurements.toml --technician demo-technician --gauge DEMO-GAUGE-1 \
 	  --journal $(DEMO_JOURNAL)
-	@echo; echo "-- the signed record --"
+	@echo; echo "-- and its stroke rate: the simulated drive runs $(DEMO_RATE_ERROR) off; measured from telemetry --"
+	$(STIPPLE) calibrate rate --machine rotary-r1 --sim --sim-rate-error $(DEMO_RATE_ERROR) \
+	  --technician demo-technician --journal $(DEMO_JOURNAL)
+	@echo; echo "-- the signed records, and what is in force --"
 	$(STIPPLE) calibration history --journal $(DEMO_JOURNAL)
+	$(STIPPLE) calibration show --journal $(DEMO_JOURNAL)
 	@echo; echo "-- session: hairline, temples (with an e-stop), crown; Examples/demo-session.toml, virtual time, journaled, depths through the calibration --"
 	$(STIPPLE) run --machine rotary-r1 --cartridge 1RL-0.20 --profile frontal-hairline-soft \
-	  --zone frontal-hairline --sim --sim-error $(DEMO_DEPTH_ERROR) --script Examples/demo-session.toml --fast \
+	  --zone frontal-hairline --sim --sim-error $(DEMO_DEPTH_ERROR) --sim-rate-error $(DEMO_RATE_ERROR) \
+	  --script Examples/demo-session.toml --fast \
 	  --client demo-client --operator demo-operator --pigment DEMO-LOT-1 --cartridge-lot DEMO-CL-1 \
 	  --journal $(DEMO_JOURNAL)
 	@echo; echo "-- the client file --"
