@@ -124,7 +124,9 @@ enum JournalBenchmark {
                      percentile(journalTimes, 0.5), percentile(journalTimes, 0.99), jMean, journalTimes.count))
         print(String(format: "  raw SQLite same rows     p50 %7.1f µs  p99 %7.1f µs  mean %7.1f µs  (%d transactions: the pass row and its ledger row)",
                      percentile(rawTimes, 0.5), percentile(rawTimes, 0.99), rMean, rawTimes.count))
-        print(String(format: "  ratio                    %.2fx of raw SQLite's commit rate (goal >= 0.7x; mean time raw / journal)", rMean / jMean))
+        // Both ratios: the mean carries the disk's occasional multi-millisecond fsync, the median not.
+        print(String(format: "  ratio                    %.2fx of raw SQLite's commit rate by median, %.2fx by mean (goal >= 0.7x; time raw / journal)",
+                     percentile(rawTimes, 0.5) / percentile(journalTimes, 0.5), rMean / jMean))
     }
 
     // MARK: - 3: ingest with the loop running
