@@ -40,9 +40,10 @@ struct BenchOptions: ParsableArguments {
     }
 
     /// The machine file and the bench for it.
-    func open(in ctx: CLIContext) throws -> MachineBench {
+    func open(in ctx: CLIContext, for command: String) throws -> MachineBench {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let spec = try cat.machine(named: machine).spec
+        _ = try spec.usbDrive(for: "stipple \(command)")
         let backend: MachineBench.Backend
         if sim {
             var s = SimulatedBenchSetup()

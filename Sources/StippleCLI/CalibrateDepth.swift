@@ -63,6 +63,7 @@ struct CalibrateDepth: StippleCommand {
         }
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let spec = try cat.machine(named: machine).spec
+        let board = try spec.usbDrive(for: "stipple calibrate depth")
         let cartridgeType = try cartridge.map { try cat.cartridge(named: $0).cartridge }
         let depthError = try simError.map { text in
             switch SimulatedDepthError.parse(text) {
@@ -122,7 +123,7 @@ struct CalibrateDepth: StippleCommand {
                 throw CLIError("cannot open the GPIO lines of \(spec.name) on \(spec.gpio.chip): \(error)")
             }
             let usb: USBDeviceLink
-            do { usb = try USBDeviceLink(identity: spec.usb, serialNumber: serial, options: .init()) } catch {
+            do { usb = try USBDeviceLink(identity: board, serialNumber: serial, options: .init()) } catch {
                 throw CLIError("cannot open \(spec.name) on USB: \(error)")
             }
             device = usb
@@ -133,7 +134,7 @@ struct CalibrateDepth: StippleCommand {
                 var ts = timespec(tv_sec: 0, tv_nsec: 1_000_000)
                 nanosleep(&ts, nil)
             }
-            source = "USB \(String(format: "%04x:%04x", spec.usb.vendorID, spec.usb.productID))"
+            source = "USB \(String(format: "%04x:%04x", board.vendorID, board.productID))"
         }
         let driver = DepthStageDriver(machine: spec, device: device, now: now, idle: idle)
         let identity: DeviceIdentity

@@ -41,7 +41,7 @@ struct CalibrateRate: StippleCommand {
         // Opened, and its key made, before the machine moves: a bad journal costs no calibration run.
         let j = noJournal ? nil : try journal.openOrCreate(in: ctx)
         let key = try j.map { try MachineSigningKey.loadOrCreate(at: MachineSigningKey.path(forJournal: $0.path)) }
-        let bench = try self.bench.open(in: ctx)
+        let bench = try self.bench.open(in: ctx, for: "calibrate rate")
         defer { bench.close() }
         let m = bench.machine
         ctx.print("stipple calibrate rate: \(m.name) (\(bench.description)), technician \(technician)")

@@ -33,6 +33,11 @@ struct DevicesCommand: StippleCommand {
         let usb = Result { () throws(USBLinkError) in try USBInventory.scan(machines: machines) }
         statuses.append(usbSection(usb, machines: machines, identify: identify ? (adoptEndpoints ? .adoptDevice : .strict) : nil,
                                    roundTrips: roundTrips, in: ctx))
+        // So a technician looking for a direct-drive machine under USB learns why it is absent.
+        let direct = machines.filter { $0.drive == .gpio }.map(\.name)
+        if !direct.isEmpty {
+            ctx.print("  not on USB: \(direct.joined(separator: ", ")) (drive = \"gpio\"; direct drive is not implemented yet, issue 8)")
+        }
         return statuses.first { $0 != .success } ?? .success
     }
 }
@@ -78,7 +83,7 @@ func usbSection(_ scan: Result<USBInventory, USBLinkError>, machines: [MachineSp
         return .invalidInput
     }
     if inventory.devices.isEmpty {
-        let wanted = machines.map { "\(USBLinkError.id($0.usb.vendorID, $0.usb.productID)) \($0.name)" }
+        let wanted = machines.compactMap { m in m.usb.map { "\(USBLinkError.id($0.vendorID, $0.productID)) \(m.name)" } }
         ctx.print("  no machine on USB (looked for \(wanted.joined(separator: ", ")))")
         return .success
     }

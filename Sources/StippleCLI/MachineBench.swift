@@ -146,8 +146,9 @@ final class MachineBench {
                 throw CLIError("cannot open the GPIO lines of \(machine.name) (\(machine.gpio.chip)): \(error)")
             }
             let usb: USBDeviceLink
-            do { usb = try USBDeviceLink(identity: machine.usb, serialNumber: serial, options: .init(endpointCheck: check)) } catch {
-                throw CLIError("cannot open \(machine.name) on USB (\(USBLinkError.id(machine.usb.vendorID, machine.usb.productID))): \(error)")
+            let identity = try machine.usbDrive(for: "the machine bench")
+            do { usb = try USBDeviceLink(identity: identity, serialNumber: serial, options: .init(endpointCheck: check)) } catch {
+                throw CLIError("cannot open \(machine.name) on USB (\(USBLinkError.id(identity.vendorID, identity.productID))): \(error)")
             }
             let c = SystemMonotonicClock()
             setup = nil
@@ -160,7 +161,7 @@ final class MachineBench {
             device = usb
             closeDevice = { usb.close() }
             watcher = try EdgeWatcher(gpio: lines, clock: c)
-            description = "USB \(USBLinkError.id(machine.usb.vendorID, machine.usb.productID)), GPIO \(machine.gpio.chip), real time"
+            description = "USB \(USBLinkError.id(identity.vendorID, identity.productID)), GPIO \(machine.gpio.chip), real time"
         }
         link = ReliableLink(role: .host, configuration: .forMachine(machine), now: clock.now().nanoseconds)
         if let watcher { try watcher.start() }

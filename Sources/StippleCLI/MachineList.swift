@@ -43,11 +43,8 @@ struct MachineList: StippleCommand {
 func machineJSON(_ m: MachineSpec) -> [String: Any] {
     var lines: [String: Any] = [:]
     for (role, line) in m.gpio.lines { lines[role.rawValue] = ["offset": line.offset, "active_low": line.activeLow] }
-    return [
-        "name": m.name, "model": m.model, "kind": m.kind.rawValue,
-        "heartbeat_deadline_ms": m.heartbeatDeadlineMilliseconds,
-        "usb": ["vendor_id": Int(m.usb.vendorID), "product_id": Int(m.usb.productID), "interface": m.usb.interface,
-                "endpoint_out": Int(m.usb.endpointOut), "endpoint_in": Int(m.usb.endpointIn)],
+    var d: [String: Any] = [
+        "name": m.name, "model": m.model, "kind": m.kind.rawValue, "drive": m.drive.rawValue,
         "gpio": ["chip": m.gpio.chip, "lines": lines],
         "limits": [
             "depth_min_mm": m.limits.depthMin.millimetres, "depth_max_mm": m.limits.depthMax.millimetres,
@@ -64,4 +61,19 @@ func machineJSON(_ m: MachineSpec) -> [String: Any] {
             "depth_sensor_noise_um": m.actuator.depthSensorNoiseMicrometres,
         ],
     ]
+    if let usb = m.usb {
+        d["heartbeat_deadline_ms"] = m.heartbeatDeadlineMilliseconds
+        d["usb"] = ["vendor_id": Int(usb.vendorID), "product_id": Int(usb.productID), "interface": usb.interface,
+                    "endpoint_out": Int(usb.endpointOut), "endpoint_in": Int(usb.endpointIn)]
+    }
+    if let dd = m.directDrive {
+        d["direct_drive"] = [
+            "steps_per_mm": dd.stepsPerMillimetre, "max_step_rate_hz": dd.maxStepRateHertz,
+            "acceleration_mm_s2": dd.accelerationMillimetresPerSecondSquared, "home_direction": dd.homeDirection.rawValue,
+            "home_offset_mm": dd.homeOffset.millimetres, "home_travel_mm": dd.homeTravel.millimetres,
+            "stroke_pulse_width_us": dd.strokePulseWidthMicroseconds, "charge_pump_hz": dd.chargePumpHertz,
+            "charge_pump_timeout_ms": dd.chargePumpTimeoutMilliseconds,
+        ] as [String: Any]
+    }
+    return d
 }

@@ -25,7 +25,7 @@ struct SelftestCommand: StippleCommand {
     }
 
     func run(in ctx: CLIContext) throws -> ExitStatus {
-        let bench = try self.bench.open(in: ctx)
+        let bench = try self.bench.open(in: ctx, for: "selftest")
         defer { bench.close() }
         ctx.print("stipple selftest: \(bench.machine.name) (\(bench.description))")
         let rows = Selftest(roundTrips: roundTrips, prompt: { ctx.print(">> " + $0) }).run(on: bench)

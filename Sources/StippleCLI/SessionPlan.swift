@@ -18,6 +18,7 @@ struct SessionPlan {
     init(catalog: HardwareCatalog, machine machineName: String, cartridge cartridgeName: String, cartridgeID: UInt64,
          profile profileName: String, zone: Zone, scriptPath: String?) throws {
         let machine = try catalog.machine(named: machineName).spec
+        _ = try machine.usbDrive(for: "stipple run")
         self.machine = machine
         var texts: [String: String] = [:]
         func settings(_ cartridgeName: String, _ id: UInt64, _ profileName: String, _ zone: Zone) throws -> SessionSettings {

@@ -34,6 +34,7 @@ struct SimGadget: StippleCommand {
     func run(in ctx: CLIContext) throws -> ExitStatus {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let spec = try cat.machine(named: machine).spec
+        let usb = try spec.usbDrive(for: "stipple sim gadget")
         let cart = try cat.cartridge(named: cartridge).cartridge
         let sim = SimulatedMachine(machine: spec, cartridge: cart, cartridgeID: cartridgeID, serial: serial,
                                    gpio: nil, seed: 3, telemetryHertz: 500)
@@ -44,7 +45,6 @@ struct SimGadget: StippleCommand {
         }
         signal(SIGINT) { _ in stopGadget.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in stopGadget.store(true, ordering: .relaxed) }
-        let usb = spec.usb
         ctx.print("simulated \(spec.name) (\(hex(usb.vendorID)):\(hex(usb.productID))) on FunctionFS \(ffs): descriptors written, "
                   + "ep1 OUT asks 0x\(hex(usb.endpointOut)), ep2 IN asks 0x\(hex(usb.endpointIn)) (the UDC may renumber them); "
                   + "bind the gadget to a UDC now")

@@ -168,16 +168,17 @@ final class SimulatedRun {
             do { gpio = try LinuxGPIOLines(machine: plan.machine) } catch {
                 throw CLIError("cannot open the GPIO lines of \(plan.machine.name) on \(plan.machine.gpio.chip): \(error)")
             }
+            let identity = try plan.machine.usbDrive(for: "stipple run")
             let usb: USBDeviceLink
             do {
-                usb = try USBDeviceLink(identity: plan.machine.usb, serialNumber: serial, options: .init(endpointCheck: endpointCheck))
+                usb = try USBDeviceLink(identity: identity, serialNumber: serial, options: .init(endpointCheck: endpointCheck))
             } catch {
                 throw CLIError("cannot open \(plan.machine.name) on USB: \(error)")
             }
             side = try LoopSide(plan: plan, backend: .hardware(gpio: gpio, device: usb), clock: clock, client: client,
                                 registry: registry, watchEdges: true,
                                 reconnect: { (try? usb.reconnect()) != nil })
-            description = "USB \(String(format: "%04x:%04x", plan.machine.usb.vendorID, plan.machine.usb.productID)), GPIO \(plan.machine.gpio.chip)"
+            description = "USB \(String(format: "%04x:%04x", identity.vendorID, identity.productID)), GPIO \(plan.machine.gpio.chip)"
             notes = usb.connection?.notes ?? []
         }
         self.side = side

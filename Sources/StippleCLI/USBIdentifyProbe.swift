@@ -23,6 +23,8 @@ struct USBIdentifyProbe {
         case link(LinkError)
         case handshake(HandshakeError)
         case noAnswer(milliseconds: Int)
+        /// A direct-drive machine: no firmware to identify.
+        case noControllerBoard(String)
 
         var description: String {
             switch self {
@@ -31,6 +33,8 @@ struct USBIdentifyProbe {
             case .handshake(let e): "the firmware's identify reply was refused: \(e)"
             case .noAnswer(let ms):
                 "no identify reply within \(ms) ms: the device is not running Stipple's firmware protocol, or its firmware hangs; power-cycle it"
+            case .noControllerBoard(let name):
+                "\(name) has drive = \"gpio\": no controller board, so no firmware to identify"
             }
         }
     }
@@ -47,7 +51,10 @@ struct USBIdentifyProbe {
     func run() -> Result<Answer, Failure> {
         let link: USBDeviceLink
         do {
-            link = try USBDeviceLink(identity: machine.usb, serialNumber: serialNumber,
+            // Callers probe only usb machines (devices skips gpio ones); a gpio machine has no
+            // board that could answer, which is what `.open` reports.
+            guard let usb = machine.usb else { return .failure(.noControllerBoard(machine.name)) }
+            link = try USBDeviceLink(identity: usb, serialNumber: serialNumber,
                                      options: .init(endpointCheck: endpointCheck))
         } catch {
             return .failure(.open(error))

@@ -50,11 +50,12 @@ public struct USBInventory: Sendable, Hashable {
         let rc = usb.initContext(&ctx)
         guard rc == 0, let ctx else { throw .libusb(operation: "initialising libusb", code: rc) }
         defer { usb.exitContext(ctx) }
-        let wanted = Set(machines.map { UInt32($0.usb.vendorID) << 16 | UInt32($0.usb.productID) })
+        // A gpio machine has no controller board to find.
+        let wanted = Set(machines.compactMap(\.usb).map { UInt32($0.vendorID) << 16 | UInt32($0.productID) })
         let devices = try USBDiscovery.withCandidates(usb, ctx, matching: { wanted.contains(UInt32($0) << 16 | UInt32($1)) }) {
             candidates throws(USBLinkError) -> [Device] in
             candidates.map { c in
-                let specs = machines.filter { $0.usb.vendorID == c.vendorID && $0.usb.productID == c.productID }
+                let specs = machines.filter { $0.usb?.vendorID == c.vendorID && $0.usb?.productID == c.productID }
                 var serial: String?
                 var problem: String?
                 if c.serialIndex != 0 {

@@ -11,15 +11,42 @@ public enum GPIOLineRole: String, Sendable, Hashable, CaseIterable, CustomString
     /// `stipple selftest` can see the enable line drop when the e-stop is hit. Optional.
     case jigEnableSense = "jig_enable_sense"
 
+    // Direct drive (`drive = "gpio"`) only: the loop itself drives these.
+    /// One pulse to the solenoid / voice-coil driver is one needle stroke.
+    case strokePulse = "stroke_pulse"
+    /// The depth stepper driver's STEP input: one pulse, one (micro)step.
+    case depthStep = "depth_step"
+    /// The depth stepper driver's DIR input; active moves the needle deeper (down).
+    case depthDirection = "depth_dir"
+    /// The depth stepper driver's enable input; inactive lets the stage go unpowered.
+    case depthEnable = "depth_enable"
+    /// The depth stage's home switch, found at arm time.
+    case depthHome = "depth_home"
+    /// A square wave to the external watchdog: the drivers are enabled only while it toggles,
+    /// so a hung or dead loop disables the needle without any software.
+    case chargePump = "charge_pump"
+
     public var isInput: Bool {
         switch self {
-        case .pedal, .estop, .cartridgePresent, .jigEnableSense: true
-        case .motorEnable, .statusLED: false
+        case .pedal, .estop, .cartridgePresent, .jigEnableSense, .depthHome: true
+        case .motorEnable, .statusLED, .strokePulse, .depthStep, .depthDirection, .depthEnable, .chargePump: false
         }
     }
 
-    /// A role a machine file may leave out; every other role must be wired.
+    /// A role a machine file may leave out; every other role its drive needs must be wired.
     public var isOptional: Bool { self == .jigEnableSense }
+
+    /// Lines only a direct-drive (`drive = "gpio"`) machine has; a usb machine's controller board
+    /// makes the pulses and steps itself, so these are required on gpio and refused on usb.
+    public var isDirectDriveOnly: Bool {
+        switch self {
+        case .strokePulse, .depthStep, .depthDirection, .depthEnable, .depthHome, .chargePump: true
+        case .pedal, .estop, .motorEnable, .cartridgePresent, .statusLED, .jigEnableSense: false
+        }
+    }
+
+    /// Whether a machine with `drive` has this line (wired, or optional like the jig's sense line).
+    public func belongs(to drive: MachineDrive) -> Bool { drive == .gpio || !isDirectDriveOnly }
 
     public var description: String { rawValue }
 
@@ -33,6 +60,12 @@ public enum GPIOLineRole: String, Sendable, Hashable, CaseIterable, CustomString
         case .cartridgePresent: 3
         case .statusLED: 4
         case .jigEnableSense: 5
+        case .strokePulse: 6
+        case .depthStep: 7
+        case .depthDirection: 8
+        case .depthEnable: 9
+        case .depthHome: 10
+        case .chargePump: 11
         }
     }
 
@@ -66,11 +99,21 @@ public struct GPIOLineMap: Sendable, Hashable {
 
     public subscript(role: GPIOLineRole) -> GPIOLine? { lines[role] }
 
-    static func parse(_ r: TableReader) -> GPIOLineMap? {
+    static func parse(_ r: TableReader, drive: MachineDrive) -> GPIOLineMap? {
         let chip = r.string("chip", expect: "the GPIO chip name, e.g. \"gpiochip0\"")
         var lines: [GPIOLineRole: GPIOLine] = [:]
         var complete = true
         for role in GPIOLineRole.allCases {
+            if !role.belongs(to: drive) {
+                // Claimed here so the unknown-key pass does not also call it a typo.
+                if let v = r.raw(role.rawValue, required: false, expect: "") {
+                    r.report(role.rawValue, value: v,
+                             "is a direct-drive line, but this machine has drive = \"\(drive)\" (its controller board drives the needle)",
+                             fix: "Remove it, or set drive = \"gpio\" if the drivers are wired to the GPIO header")
+                    complete = false
+                }
+                continue
+            }
             // An optional role left out is simply not wired (a machine off its test jig).
             if role.isOptional && !r.has(role.rawValue) { continue }
             guard let t = r.table(role.rawValue, expect: "{ offset = N, active_low = true|false }") else {

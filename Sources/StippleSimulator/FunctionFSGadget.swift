@@ -73,9 +73,10 @@ public final class FunctionFSGadget: @unchecked Sendable {
         self.directory = directory
         self.machine = machine
         self.periodNanoseconds = max(periodNanoseconds, 10_000)
+        // Checked before ep0 is opened: a gpio machine has no controller board to pretend to be.
+        guard let usb = machine.machine.usb else { throw .noUSBIdentity(machine: machine.machine.name) }
         let ep0 = open(directory + "/ep0", O_RDWR)
         guard ep0 >= 0 else { throw .noEndpointZero(directory: directory, errno: errno) }
-        let usb = machine.machine.usb
         let descriptors = FunctionFSDescriptors.descriptors(endpointOut: usb.endpointOut, endpointIn: usb.endpointIn)
         let strings = FunctionFSDescriptors.strings(interface: interfaceName ?? "\(machine.machine.model) (simulated)")
         for (what, blob) in [("descriptors", descriptors), ("strings", strings)] {

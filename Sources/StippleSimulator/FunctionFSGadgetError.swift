@@ -8,6 +8,8 @@ public enum FunctionFSGadgetError: Error, Sendable, Hashable, CustomStringConver
     case endpoint(path: String, errno: Int32)
     /// A thread could not be started.
     case thread(errno: Int32)
+    /// The machine is a direct-drive (gpio) one: it has no USB identity to present.
+    case noUSBIdentity(machine: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum FunctionFSGadgetError: Error, Sendable, Hashable, CustomStringConver
             "error: cannot open the endpoint file (\(path)): errno \(e). The descriptors were written but the kernel made no such endpoint"
         case .thread(let e):
             "error: cannot start the gadget's endpoint threads: errno \(e)"
+        case .noUSBIdentity(let name):
+            "error: no USB identity to present (machine \(name)): it has drive = \"gpio\", no controller board. Use a machine with drive = \"usb\""
         }
     }
 }

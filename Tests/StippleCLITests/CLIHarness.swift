@@ -105,7 +105,7 @@ struct TemporaryDirectory {
 
 /// The files shipped in the repository's Hardware/ folder.
 enum Shipped {
-    static let machines = ["linear-l2", "rotary-r1"]
+    static let machines = ["direct-d1", "linear-l2", "rotary-r1"]
     static let cartridges = ["1RL-0.18", "1RL-0.20", "1RL-0.25", "1RL-0.30", "1RL-0.35", "3RL-0.20", "3RL-0.25", "3RL-0.30"]
     static let profiles = ["crown-vertex", "donor-scar-camouflage", "first-session-conservative",
                            "frontal-hairline-soft", "mid-scalp-density", "temples"]

@@ -17,7 +17,8 @@ struct DevicesCommandTests {
         #expect(r.status == 0)
         #expect(r.err.isEmpty)
         #expect(r.outLines == ["GPIO", "  no GPIO chips found (this machine has no /dev/gpiochip*)", "",
-                               "USB", "  no machine on USB (looked for 1209:5702 linear-l2, 1209:5701 rotary-r1)"])
+                               "USB", "  no machine on USB (looked for 1209:5702 linear-l2, 1209:5701 rotary-r1)",
+                               "  not on USB: direct-d1 (drive = \"gpio\"; direct drive is not implemented yet, issue 8)"])
     }
 
     @Test(.enabled(if: hasChips, "this machine has no GPIO chip"))

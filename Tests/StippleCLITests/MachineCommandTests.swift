@@ -91,7 +91,7 @@ struct MachineCommandTests {
         #expect(r.status == 1)
         #expect(r.out.isEmpty)
         #expect(r.err.contains("machine \"rotary-r9\" not found"))
-        #expect(r.err.contains("Known machines: linear-l2, rotary-r1"))
+        #expect(r.err.contains("Known machines: direct-d1, linear-l2, rotary-r1"))
     }
 
     // MARK: validate

@@ -16,7 +16,7 @@ struct ProfileCommandTests {
             #expect(row.contains("valid: ") && !row.contains("INVALID"), "row for \(name): \(row)")
         }
         #expect(r.row("temples")?.contains("0.7 (0.55-0.85) mm") == true)
-        #expect(r.row("temples")?.hasSuffix("valid: linear-l2 with 1RL-0.18, 1RL-0.20, 1RL-0.25; rotary-r1 with 1RL-0.18, 1RL-0.20, 1RL-0.25") == true)
+        #expect(r.row("temples")?.hasSuffix("valid: direct-d1 with 1RL-0.18, 1RL-0.20, 1RL-0.25; linear-l2 with 1RL-0.18, 1RL-0.20, 1RL-0.25; rotary-r1 with 1RL-0.18, 1RL-0.20, 1RL-0.25") == true)
     }
 
     @Test func listJSONHasDepthsCartridgesAndRunsOn() throws {
@@ -40,6 +40,7 @@ struct ProfileCommandTests {
         #expect((crown["variation"] as? [String: Any])?["seed"] as? Int == 1404)
         let runsOn = try #require(crown["runs_on"] as? [[String: String]])
         #expect(Set(runsOn) == [
+            ["machine": "direct-d1", "cartridge": "3RL-0.25"], ["machine": "direct-d1", "cartridge": "1RL-0.25"],
             ["machine": "linear-l2", "cartridge": "3RL-0.25"], ["machine": "linear-l2", "cartridge": "1RL-0.25"],
             ["machine": "rotary-r1", "cartridge": "3RL-0.25"], ["machine": "rotary-r1", "cartridge": "1RL-0.25"],
         ])
@@ -56,7 +57,7 @@ struct ProfileCommandTests {
         #expect(r.out.contains("0.7 mm target, allowed 0.55-0.85 mm"))
         #expect(r.out.contains("105 Hz, ramp in 350 ms, out 250 ms"))
         #expect(r.out.contains("cartridges  1RL-0.18, 1RL-0.20, 1RL-0.25"))
-        #expect(r.out.contains("runs on     linear-l2 with 1RL-0.18, 1RL-0.20, 1RL-0.25; rotary-r1 with 1RL-0.18, 1RL-0.20, 1RL-0.25"))
+        #expect(r.out.contains("runs on     direct-d1 with 1RL-0.18, 1RL-0.20, 1RL-0.25; linear-l2 with 1RL-0.18, 1RL-0.20, 1RL-0.25; rotary-r1 with 1RL-0.18, 1RL-0.20, 1RL-0.25"))
     }
 
     @Test func showWithAMachineAndAnUnlistedCartridgeExits1() {
@@ -85,7 +86,7 @@ struct ProfileCommandTests {
         let r = runCLI(["profile", "show", "temples", "--machine", "rotary-r9"])
         #expect(r.status == 1)
         #expect(r.err.contains("machine \"rotary-r9\" not found"))
-        #expect(r.err.contains("Known machines: linear-l2, rotary-r1"))
+        #expect(r.err.contains("Known machines: direct-d1, linear-l2, rotary-r1"))
     }
 
     // MARK: validate
@@ -129,7 +130,7 @@ struct ProfileCommandTests {
             let bad = try dir.write("broken.toml", Self.brokenProfile)
             let r = runCLI(["profile", "validate", good, bad])
             #expect(r.status == 1)
-            #expect(r.out.hasPrefix("ok: \(good): profile good runs on linear-l2 with 1RL-0.25; rotary-r1 with 1RL-0.25"))
+            #expect(r.out.hasPrefix("ok: \(good): profile good runs on direct-d1 with 1RL-0.25; linear-l2 with 1RL-0.25; rotary-r1 with 1RL-0.25"))
             #expect(r.errorLines.count == 4)
             #expect(r.errorLines.allSatisfy { $0.hasPrefix("error: \(bad): ") })
             #expect(r.errLines.last == "1 of 2 file(s) invalid")
@@ -237,15 +238,17 @@ struct ProfileCommandTests {
             #expect(r.err.isEmpty)
             #expect(r.outLines.first == "ok: \(path): profile deep runs on linear-l2 with 1RL-0.30")
             let notes = r.outLines.filter { $0.hasPrefix("  note: ") }
-            #expect(notes.count == 1)
-            #expect(notes.first?.hasPrefix("  note: not on rotary-r1 with 1RL-0.30: depth_mm.max = 2.3 needs a set depth of 2.55 mm") == true)
+            // direct-d1's stage also ends at 2.5 mm.
+            #expect(notes.count == 2)
+            #expect(notes.contains { $0.hasPrefix("  note: not on direct-d1 with 1RL-0.30: depth_mm.max = 2.3 needs a set depth of 2.55 mm") })
+            #expect(notes.contains { $0.hasPrefix("  note: not on rotary-r1 with 1RL-0.30: depth_mm.max = 2.3 needs a set depth of 2.55 mm") })
 
             let json = runCLI(["profile", "validate", path, "--json"])
             #expect(json.status == 0)
             let report = try #require(try json.jsonArray().first)
             #expect(report["valid"] as? Bool == true)
-            #expect((report["notes"] as? [String])?.count == 1)
-            #expect((report["notes"] as? [String])?.first?.hasPrefix("not on rotary-r1 with 1RL-0.30") == true)
+            #expect((report["notes"] as? [String])?.count == 2)
+            #expect((report["notes"] as? [String])?.contains { $0.hasPrefix("not on rotary-r1 with 1RL-0.30") } == true)
         }
     }
 

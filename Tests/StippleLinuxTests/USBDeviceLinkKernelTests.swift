@@ -35,7 +35,7 @@ struct USBDeviceLinkKernelTests {
     }
 
     func open() throws -> USBDeviceLink {
-        try USBDeviceLink(identity: machine.usb, options: .init(endpointCheck: .adoptDevice))
+        try USBDeviceLink(identity: try #require(machine.usb), options: .init(endpointCheck: .adoptDevice))
     }
 
     /// Waits (up to `seconds`) until the machine can be opened again after a replug.
@@ -112,17 +112,18 @@ struct USBDeviceLinkKernelTests {
     }
 
     @Test func theMachineFilesEndpointsAreCheckedAgainstWhatDummyHcdGave() throws {
+        let usb = try #require(machine.usb)
         do {
-            let link = try USBDeviceLink(identity: machine.usb)
+            let link = try USBDeviceLink(identity: usb)
             // A UDC that honours the descriptors' addresses: the machine file's pair is there.
-            #expect(link.connection?.endpointOut == machine.usb.endpointOut)
+            #expect(link.connection?.endpointOut == usb.endpointOut)
             link.close()
         } catch let e {
             guard case .endpointMismatch(_, _, _, let eo, let ei, let fo, let fi) = e else {
                 Issue.record("\(e)")
                 return
             }
-            #expect(eo == machine.usb.endpointOut && ei == machine.usb.endpointIn)
+            #expect(eo == usb.endpointOut && ei == usb.endpointIn)
             #expect(fo == 0x02 && fi == 0x81, "dummy_hcd's ep2out-bulk and ep1in-bulk")
             print("strict open: \(e)")
         }

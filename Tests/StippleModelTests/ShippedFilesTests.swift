@@ -6,7 +6,7 @@ import StippleModel
 /// files, and every shipped profile must run on at least one shipped machine + cartridge pair.
 @Suite struct ShippedFilesTests {
     @Test func everyKindShipsFiles() {
-        #expect(ShippedHardware.names(.machine).count >= 2)
+        #expect(ShippedHardware.names(.machine).count >= 3)
         #expect(ShippedHardware.names(.cartridge).count >= 5)
         #expect(ShippedHardware.names(.profile).count >= 5)
     }
@@ -35,6 +35,27 @@ import StippleModel
         let result = MachineSpec.decode(text: text, file: path)
         let spec = try result.get()
         #expect(path.hasSuffix("/" + spec.name + ".toml"))
+    }
+
+    /// The shipped direct-drive machine, and that a machine file without `drive` still means usb.
+    @Test func directDriveMachineShipsWithItsLinesAndParameters() throws {
+        let d1 = try ShippedHardware.machine("direct-d1")
+        #expect(d1.drive == .gpio)
+        #expect(d1.usb == nil)
+        let dd = try #require(d1.directDrive)
+        #expect(dd.maxStepRateHertz <= DirectDriveParameters.loopRateHertz)
+        #expect(d1.limits.depthSlewMillimetresPerSecond <= dd.maximumSlewMillimetresPerSecond)
+        #expect(d1.heartbeatDeadlineMilliseconds == dd.chargePumpTimeoutMilliseconds)
+        for role in GPIOLineRole.allCases where !role.isOptional {
+            #expect(d1.gpio[role] != nil, "direct-d1 does not wire \(role)")
+        }
+        #expect(Set(d1.gpio.lines.values.map(\.offset)).count == d1.gpio.lines.count)
+        #expect(GPIOLineRole.depthHome.isInput && !GPIOLineRole.chargePump.isInput)
+        for name in ["rotary-r1", "linear-l2"] {
+            let m = try ShippedHardware.machine(name)
+            #expect(m.drive == .usb && m.usb != nil && m.directDrive == nil)
+            #expect(!m.gpio.lines.keys.contains { $0.isDirectDriveOnly })
+        }
     }
 
     @Test(arguments: ShippedHardware.paths(.cartridge))

@@ -69,8 +69,10 @@ print(f"GPIO_ROLES='{' '.join(gpio)}'")
 for role, line in gpio.items():
     print(f"GPIO_OFFSET_{role}={line['offset']}")
     print(f"GPIO_ACTIVE_LOW_{role}={int(line.get('active_low', False))}")
-print(f"USB_VID={m['usb']['vendor_id']:04x}")
-print(f"USB_PID={m['usb']['product_id']:04x}")
+# A drive = "gpio" machine has no controller board: no USB identity to print.
+if "usb" in m:
+    print(f"USB_VID={m['usb']['vendor_id']:04x}")
+    print(f"USB_PID={m['usb']['product_id']:04x}")
 PY
 }
 
