@@ -15,15 +15,20 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
         var pending: [GPIOEdge]
         var writes: [(role: GPIOLineRole, active: Bool, at: MonotonicInstant)]
         var writeCount = 0
+        /// Told of every output edge once the lock is released (see `observeOutputEdges`).
+        var observer: (@Sendable (GPIOLineRole, Bool, MonotonicInstant) -> Void)?
     }
 
     public let machine: MachineSpec
     private let clock: any MonotonicClock
     private let lines: Mutex<Lines>
     private let signal = EdgeSignal()
-    /// The levels as bits (wired in bits 8-12, level in bits 0-4, by role ordinal), published on
-    /// every change: the simulated firmware reads them every 100 µs step without taking the lock.
-    private let snapshot = Atomic<UInt16>(0)
+    /// The levels as bits (wired in bit `wiredShift + ordinal`, level in bit `ordinal`), published
+    /// on every change: the simulated firmware reads them every 100 µs step without taking the lock.
+    /// 32 bits because direct drive brought the roles to 12: in 16 bits the levels of roles 8-11
+    /// landed on the wired bits of roles 0-3.
+    private let snapshot = Atomic<UInt32>(0)
+    static let wiredShift = 16
     /// With a `jig_enable_sense` line in the pin map: whether the self-test jig's wire from
     /// motor_enable back to it is in place (false simulates a broken jig or a dead driver output).
     public let jigWired: Bool
@@ -46,10 +51,10 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
         snapshot.store(Self.bits(levels), ordering: .releasing)
     }
 
-    private static func bits(_ levels: [GPIOLineRole: Bool]) -> UInt16 {
-        var b: UInt16 = 0
+    private static func bits(_ levels: [GPIOLineRole: Bool]) -> UInt32 {
+        var b: UInt32 = 0
         for (role, level) in levels {
-            b |= 1 << (8 + role.ordinal)
+            b |= 1 << (wiredShift + role.ordinal)
             if level { b |= 1 << role.ordinal }
         }
         return b
@@ -72,10 +77,12 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
         }
         let at = clock.now()
         var mirrored = false
+        var observer: (@Sendable (GPIOLineRole, Bool, MonotonicInstant) -> Void)?
         let known = lines.withLock { l -> Bool in
             guard let old = l.levels[role] else { return false }
             l.writeCount += 1
             if old != active {
+                observer = l.observer
                 l.levels[role] = active
                 l.writes.append((role, active, at))
                 // The jig's wire: the enable output reaches the sense input in the same instant.
@@ -90,6 +97,8 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
         }
         guard known else { throw GPIOError(operation: "write (no such line on \(machine.gpio.chip))", role: role) }
         if mirrored { signal.broadcast() }
+        // Outside the lock, so the observer may set inputs (a home switch the step just reached).
+        observer?(role, active, at)
     }
 
     /// Appends pending edges to `edges`, oldest first; allocates nothing when `edges` has room.
@@ -149,7 +158,16 @@ public final class SimulatedGPIOChip: GPIOLines, Sendable {
     /// A line's level for the simulated machine's firmware: nil if the machine has no such line.
     func level(_ role: GPIOLineRole) -> Bool? {
         let b = snapshot.load(ordering: .acquiring)
-        guard b & (1 << (8 + role.ordinal)) != 0 else { return nil }
+        guard b & (1 << (Self.wiredShift + role.ordinal)) != 0 else { return nil }
         return b & (1 << role.ordinal) != 0
+    }
+
+    /// Calls `observer` with every output edge (a write that changed the level), in the writing
+    /// thread, stamped like `outputWrites`, after the chip's lock is released. A simulated
+    /// direct-drive machine sees its stroke and step pulses this way: a step pulse rises and falls
+    /// within one control cycle, so sampling the levels would miss it. One observer; a later call
+    /// replaces it.
+    func observeOutputEdges(_ observer: @escaping @Sendable (GPIOLineRole, Bool, MonotonicInstant) -> Void) {
+        lines.withLock { $0.observer = observer }
     }
 }

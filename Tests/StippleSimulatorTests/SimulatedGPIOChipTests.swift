@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import StippleHardware
 import StippleModel
-import StippleSimulator
+@testable import StippleSimulator
 import Synchronization
 
 @Suite("Simulated GPIO chip")
@@ -87,6 +87,43 @@ struct SimulatedGPIOChipTests {
         #expect(throws: GPIOError.self) { try chip.write(.statusLED, active: true) }
         #expect(throws: GPIOError.self) { try chip.setInput(.pedal, active: true) }
         #expect(try chip.read(.estop) == false)
+    }
+
+    @Test func everyRoleOfADirectDriveMachineKeepsItsOwnLevelInTheLockFreeSnapshot() throws {
+        let chip = SimulatedGPIOChip(machine: try Self.spec("direct-d1"), clock: VirtualClock())
+        let outputs = GPIOLineRole.allCases.filter { !$0.isInput }
+        let inputs = GPIOLineRole.allCases.filter { $0.isInput && $0 != .jigEnableSense }
+        #expect(chip.level(.jigEnableSense) == nil, "direct-d1 has no jig line")
+        // Raise one line at a time: only that line may read active, every other keeps its level.
+        for role in outputs + inputs {
+            let before = Dictionary(uniqueKeysWithValues: GPIOLineRole.allCases.map { ($0, chip.level($0)) })
+            let target = !(before[role]!!)
+            if role.isInput { try chip.setInput(role, active: target) } else { try chip.write(role, active: target) }
+            #expect(chip.level(role) == target, "\(role)")
+            #expect(try chip.read(role) == target, "\(role)")
+            for other in GPIOLineRole.allCases where other != role {
+                #expect(chip.level(other) == before[other]!, "\(other) changed when \(role) was set")
+            }
+        }
+        // Roles 8-11 (depth_dir, depth_enable, depth_home, charge_pump) are all set now; the
+        // roles 0-3 whose wired bits they once overlapped still read their own levels.
+        #expect(chip.level(.depthDirection) == true && chip.level(.chargePump) == true)
+        #expect(chip.level(.cartridgePresent) == false && chip.level(.pedal) == true)
+        #expect(GPIOLineRole.allCases.map(\.ordinal).max()! < SimulatedGPIOChip.wiredShift,
+                "a new role needs a wider snapshot")
+    }
+
+    @Test func outputEdgesReachTheObserverStampedAndSameLevelWritesDoNot() throws {
+        let clock = VirtualClock()
+        let chip = SimulatedGPIOChip(machine: try Self.spec("direct-d1"), clock: clock)
+        let seen = Mutex<[String]>([])
+        chip.observeOutputEdges { role, active, at in seen.withLock { $0.append("\(role) \(active) \(at.nanoseconds)") } }
+        try chip.write(.depthStep, active: true)
+        clock.advance(byNanoseconds: 10)
+        try chip.write(.depthStep, active: true)
+        try chip.write(.depthStep, active: false)
+        try chip.setInput(.depthHome, active: true)
+        #expect(seen.withLock { $0 } == ["depth_step true 0", "depth_step false 10"])
     }
 
     @Test(.timeLimit(.minutes(1)))
