@@ -203,7 +203,9 @@ public enum ControlCore {
     private static func pedal(_ s: inout ControlState, _ inputs: ControlInputs, now: UInt64, _ out: inout ControlOutputs) {
         guard let settings = s.settings else { return }
         switch s.machine {
-        case .armed where inputs.pedalDown:
+        case .armed where inputs.pedalDown && !stageHoming(s):
+            // A direct-drive stage still homing after arm holds the pass until it has found zero
+            // (its firmware would refuse the start); the pass begins on the first cycle after.
             s.passIndex += 1
             s.inPass = true
             s.passStartedAt = now
@@ -235,6 +237,13 @@ public enum ControlCore {
         default:
             break
         }
+    }
+
+    /// Telemetry `state_flags` bit 8 (Firmware-Protocol/README.md section 4).
+    static let homingFlag: UInt16 = 1 << 8
+
+    private static func stageHoming(_ s: ControlState) -> Bool {
+        (s.lastTelemetry?.stateFlags ?? 0) & homingFlag != 0
     }
 
     private static func startMotor(_ s: inout ControlState, _ settings: SessionSettings, now: UInt64, _ out: inout ControlOutputs) {

@@ -10,6 +10,12 @@ public enum FaultCode: UInt16, Sendable, Hashable, CaseIterable, CustomStringCon
     case limitViolation = 7
     case linkErrors = 8
     case firmwareInternal = 9
+    /// Direct drive: the depth stage's home switch did not trigger within the homing travel.
+    case homeNotFound = 10
+    /// Direct drive: the step generator fell behind its motion plan beyond its bound.
+    case stageLag = 11
+    /// Direct drive: the loop was silent past the charge-pump watchdog's timeout.
+    case loopStalled = 12
     /// Host side: the link to the controller board went down.
     case linkLost = 100
     /// Host side: the firmware refused a command the treatment depends on.
@@ -31,6 +37,9 @@ public enum FaultCode: UInt16, Sendable, Hashable, CaseIterable, CustomStringCon
         case .limitViolation: "limit-violation"
         case .linkErrors: "link-errors"
         case .firmwareInternal: "firmware-internal"
+        case .homeNotFound: "home-not-found"
+        case .stageLag: "stage-lag"
+        case .loopStalled: "loop-stalled"
         case .linkLost: "link-lost"
         case .commandRefused: "command-refused"
         case .rateOutOfBounds: "rate-out-of-bounds"
@@ -51,6 +60,9 @@ public enum FaultCode: UInt16, Sendable, Hashable, CaseIterable, CustomStringCon
         case .limitViolation: "a command was outside the machine's configured limits; check the profile"
         case .linkErrors: "the link is corrupting frames; check or replace the USB cable"
         case .firmwareInternal: "the firmware reported an internal error; power-cycle the machine"
+        case .homeNotFound: "the depth stage's home switch never triggered; check the switch, its wire and that the stage moves freely, then reset (the stage homes again at the next arm)"
+        case .stageLag: "the control loop fell behind the depth stage's steps; check what else loads the controller (stipple run warns about real-time settings), then reset (the stage homes again at the next arm)"
+        case .loopStalled: "the control loop stalled long enough for the charge-pump watchdog to drop the drivers; check what else loads the controller, then reset"
         case .linkLost: "the link to the machine was lost; reconnect the cable, then reset"
         case .commandRefused: "the machine refused a command; check the profile and the machine's state"
         case .rateOutOfBounds: "the stroke rate left its tolerance; check the cartridge and the motor"
