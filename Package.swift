@@ -77,7 +77,7 @@ let package = Package(
             name: "StippleCLI",
             dependencies: [
                 "StippleModel", "StippleWire", "StippleHardware", "StippleLinux",
-                "StippleSimulator", "StippleControl", "StippleJournal",
+                "StippleSimulator", "StippleControl", "StippleJournal", "StippleDirectDrive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -126,7 +126,7 @@ let package = Package(
         // The control core against the simulated machine, end to end, in virtual time.
         .testTarget(
             name: "StippleSessionTests",
-            dependencies: ["StippleControl", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire"]
+            dependencies: ["StippleControl", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleDirectDrive"]
         ),
         .testTarget(
             name: "StippleSimulatorTests",

@@ -63,7 +63,7 @@ struct CalibrateDepth: StippleCommand {
         }
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let spec = try cat.machine(named: machine).spec
-        let board = try spec.usbDrive(for: "stipple calibrate depth")
+        let board = try spec.usbDrive(for: "stipple calibrate depth", why: "XXX")
         let cartridgeType = try cartridge.map { try cat.cartridge(named: $0).cartridge }
         let depthError = try simError.map { text in
             switch SimulatedDepthError.parse(text) {
