@@ -57,6 +57,13 @@ let package = Package(
             dependencies: ["StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"],
             swiftSettings: optimisedInDebug
         ),
+        // Direct drive (issue 8): Stipple's loop is the firmware of a machine with no controller
+        // board. Optimised like the loop it runs in; tests run seconds of virtual time through it.
+        .target(
+            name: "StippleDirectDrive",
+            dependencies: ["StippleModel", "StippleWire", "StippleHardware"],
+            swiftSettings: optimisedInDebug
+        ),
         // prctl(PR_SET_TIMERSLACK) for the real-time thread: prctl is variadic, invisible to Swift.
         .target(name: "CStippleRealTime"),
         .target(
@@ -127,6 +134,11 @@ let package = Package(
         .testTarget(
             name: "StippleSessionTests",
             dependencies: ["StippleControl", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleDirectDrive"]
+        ),
+        // The direct-drive firmware against the simulated direct-drive hardware, in virtual time.
+        .testTarget(
+            name: "StippleDirectDriveTests",
+            dependencies: ["StippleDirectDrive", "StippleSimulator", "StippleModel", "StippleHardware", "StippleWire"]
         ),
         .testTarget(
             name: "StippleSimulatorTests",
