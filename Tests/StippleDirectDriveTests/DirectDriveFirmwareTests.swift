@@ -73,6 +73,37 @@ struct DirectDriveFirmwareTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func aStageThatStartsOnTheSwitchLeavesItFirstAndFindsTheSameZero() throws {
+        let rig = try DirectDriveRig(tolerances: SimulatedDirectDriveTolerances(startMillimetresFromHome: -0.5))
+        _ = rig.connect()
+        #expect(rig.hardware.status.homeSwitchActive)
+        #expect(rig.armAndHome() != nil)
+        let hw = rig.hardware.status
+        #expect(hw.positionSteps == 80)
+        #expect(hw.lostSteps == 0)
+        #expect(rig.faults.isEmpty)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func armAfterAFaultHomesAgain() throws {
+        let rig = try DirectDriveRig()
+        _ = rig.connect()
+        #expect(rig.armAndHome() != nil)
+        #expect(rig.command(.setDepth(depthMicrometres: 1_000, slewMicrometresPerSecond: 0))?.status == 0)
+        #expect(rig.command(.start)?.status == 0)
+        rig.run(milliseconds: 200)  // part-way down
+        #expect(rig.command(.estop)?.status == 0)
+        #expect(!rig.firmware.status.homed)
+        #expect(rig.command(.arm)?.status == 3)
+        #expect(rig.command(.resetFault(code: 2))?.status == 0)
+        let steps = rig.hardware.status.counters.steps
+        #expect(rig.armAndHome() != nil)
+        #expect(rig.hardware.status.counters.steps > steps, "homed again, not trusted")
+        #expect(rig.hardware.status.positionSteps == 80)
+        #expect(rig.hardware.status.lostSteps == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func startAndSetDepthAreRefusedWhileHomingAndRetractIsANoOp() throws {
         let rig = try DirectDriveRig()
         _ = rig.connect()
