@@ -107,10 +107,13 @@ public struct DepthStageMotion: Sendable, Hashable {
         let maxChange = a * dt
         velocity += max(-maxChange, min(maxChange, change))
         planned += velocity * dt
-        // Reaching or crossing the goal at a speed the stage could stop from ends the move there;
-        // arriving faster (the goal moved close while fast) overshoots and comes back, as a real
-        // stage with this acceleration must.
-        if d != 0, (planned - goal) * d >= 0, abs(velocity) <= (2 * a * abs(d)).squareRoot() + 2 * maxChange {
+        // Reaching or crossing the goal ends the move there when the stage can stop at once: at
+        // the tail of a deceleration (integrated in 1 ms steps the plan arrives a little fast, and
+        // must not overshoot the depth it was sent to), or below a quarter of the maximum step
+        // rate, which a stepper starts and stops from without a ramp. Arriving faster (the goal
+        // moved close while fast) overshoots and comes back, as a real stage must.
+        let stopAtOnce = max((2 * a * abs(d)).squareRoot() + 2 * maxChange, maximumStepRateHertz / 4)
+        if d != 0, (planned - goal) * d >= 0, abs(velocity) <= stopAtOnce {
             planned = goal
             velocity = 0
         }

@@ -387,9 +387,9 @@ public final class DirectDriveFirmware: DeviceLink, TimedEdgeSource {
     private func isLatched(_ fault: DirectDriveFault) -> Bool { latched & fault.bit != 0 }
 
     private var firstLatched: UInt16? {
+        // A bit scan, not `allCases` (which builds an array): this runs in the loop.
         guard latched != 0 else { return nil }
-        for f in DirectDriveFault.allCases where latched & f.bit != 0 { return f.rawValue }
-        return nil
+        return UInt16(latched.trailingZeroBitCount)
     }
 
     // MARK: Messages

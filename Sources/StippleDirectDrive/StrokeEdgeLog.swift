@@ -46,7 +46,7 @@ public final class StrokeEdgeLog {
     /// Records held (at most `capacity`).
     public var count: Int { min(total, capacity) }
 
-    func record(planned: UInt64, actual: UInt64, rising: Bool, late: Bool) {
+    public func record(planned: UInt64, actual: UInt64, rising: Bool, late: Bool) {
         records[total % capacity] = StrokeEdgeRecord(planned: planned, actual: actual, rising: rising, late: late)
         total += 1
     }
