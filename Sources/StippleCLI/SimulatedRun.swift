@@ -304,6 +304,9 @@ final class SimulatedRun {
         let s = session.link.statistics
         ctx.print("")
         ctx.print("link: \(s.dataFramesSent) frames sent, \(s.framesReceived) received, \(s.retransmissions) retransmitted, \(s.crcErrors) CRC errors, RTT \(String(format: "%.2f", Double(s.smoothedRTT) / 1e6)) ms")
+        if let fw = side.directDrive {
+            DirectDriveReport.lines(firmware: fw, hardware: side.directDriveHardware).forEach(ctx.print)
+        }
         let dropped = side.records.droppedTelemetry
         if dropped > 0 || side.records.droppedCritical > 0 {
             ctx.print("journal ring: \(dropped) telemetry records dropped, \(side.records.droppedCritical) critical records dropped")
