@@ -114,6 +114,12 @@ final class DriveBench {
         try #require(!homing, "the stage finished homing")
     }
 
+    /// How long the needle may go on stroking once the drive is told to stop: direct drive makes
+    /// no rising edge after that cycle; a board's rotary motor coasts down over its time constant.
+    var coast: UInt64 {
+        drive == .gpio ? 1 * Self.ms : UInt64(settings.machine.actuator.motorTimeConstantMilliseconds * 10) * Self.ms + 20 * Self.ms
+    }
+
     var homing: Bool { firmware?.status.homing ?? false }
 
     func press(_ role: GPIOLineRole, _ active: Bool) { try? chip.setInput(role, active: active) }

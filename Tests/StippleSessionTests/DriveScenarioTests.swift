@@ -39,7 +39,7 @@ struct DriveScenarioTests {
         let lastStroke = try #require(b.untilStrokesStop(), "strokes stopped")
         // The ramp-out (crown-vertex: 200 ms) slows the needle before the stop, plus one stroke.
         let rampOut = UInt64(b.settings.profile.rampOutMilliseconds) * Self.ms
-        #expect(lastStroke - releasedAt <= rampOut + UInt64(1e9 / 50) + 2 * Self.ms,
+        #expect(lastStroke - releasedAt <= rampOut + UInt64(1e9 / 50) + b.coast,
                 "last stroke \((lastStroke - releasedAt) / 1_000_000) ms after release")
         #expect(b.hardwareStrokes > strokesBefore)
         var retractedAt: UInt64?
@@ -72,9 +72,7 @@ struct DriveScenarioTests {
         let lastStroke = try #require(b.untilStrokesStop(quiet: 30 * Self.ms, limit: 500 * Self.ms))
         // Direct drive: no rising edge after the cycle that saw the press (a pulse under way only
         // falls). A board's rotary motor coasts down over its time constant once disabled.
-        let coast: UInt64 = drive == .gpio ? 1 * Self.ms
-            : UInt64(b.settings.machine.actuator.motorTimeConstantMilliseconds * 10) * Self.ms + 20 * Self.ms
-        #expect(lastStroke <= pressedAt + coast, "last stroke \(Double(lastStroke) / 1e6 - Double(pressedAt) / 1e6) ms after the press")
+        #expect(lastStroke <= pressedAt + b.coast, "last stroke \(Double(lastStroke) / 1e6 - Double(pressedAt) / 1e6) ms after the press")
         #expect(b.session.state.machine == .eStopped)
         b.press(.pedal, false)
         b.press(.estop, false)
@@ -115,6 +113,7 @@ struct DriveScenarioTests {
         }
         let took = try #require(disabledAt, "the needle was disabled") - hungAt
         #expect(took <= bound + 2 * Self.ms, "disabled \(took / 1_000_000) ms after the hang (bound \(bound / 1_000_000) ms)")
+        b.run(for: b.coast)
         let strokes = b.hardwareStrokes
         b.run(for: 200 * Self.ms)
         #expect(b.hardwareStrokes == strokes, "no stroke while the loop is hung")
