@@ -98,6 +98,8 @@ let package = Package(
             dependencies: [
                 "StippleWire", "CWireBench", "CAllocCounter", "StippleControl", "StippleHardware", "StippleModel",
                 "StippleSimulator", "StippleJournal",
+                // libgpiod through LinuxGPIOLines, for `edges --chip` on a real line.
+                "StippleLinux",
                 // The raw SQLite C API, for the journal benchmark's side-by-side baseline.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
