@@ -222,7 +222,8 @@ final class SimulatedRun {
                                        : "keys: a arm, space pedal, e e-stop, r reset, c reconnect, d disarm, q quit")
         }
         try side.watcher?.start()
-        try loop.start { _, _ in side.cycle(now: clock.now().nanoseconds) }
+        // A direct-drive machine's stroke edges are timed by the loop itself, between cycles.
+        try loop.start(edges: side.directDrive) { _, _ in side.cycle(now: clock.now().nanoseconds) }
         for w in loop.warnings + (side.watcher?.warnings ?? []) { ctx.printError("warning: \(w)") }
 
         var pedal = false, estop = false, lastStatus: UInt64 = 0
