@@ -70,6 +70,14 @@ demo: build
 	  --script Examples/demo-session.toml --fast \
 	  --client demo-client --operator demo-operator --pigment DEMO-LOT-1 --cartridge-lot DEMO-CL-1 \
 	  --journal $(DEMO_JOURNAL)
+	@echo; echo "-- a direct-drive machine (direct-d1, no controller board): Stipple's loop makes every stroke pulse and step; calibrated, then hairline and crown, with a loop hang the charge-pump watchdog stops (Examples/direct-drive-session.toml) --"
+	@# Its fit is the identity (the simulated stage is where its steps put it): the verdict is enough.
+	set -o pipefail; $(STIPPLE) calibrate depth --machine direct-d1 --sim --sim-gauge --technician demo-technician \
+	  --gauge DEMO-GAUGE-1 --journal $(DEMO_JOURNAL) | tail -3
+	$(STIPPLE) run --machine direct-d1 --cartridge 1RL-0.20 --profile frontal-hairline-soft \
+	  --zone frontal-hairline --sim --script Examples/direct-drive-session.toml --fast \
+	  --client demo-client --operator demo-operator --pigment DEMO-LOT-1 --cartridge-lot DEMO-CL-2 \
+	  --journal $(DEMO_JOURNAL)
 	@echo; echo "-- the client file --"
 	@$(STIPPLE) client show demo-client --journal $(DEMO_JOURNAL)
 	@echo; echo "-- the record proves itself: the journal's chain and seals, then an export checked offline --"
