@@ -98,7 +98,7 @@ demo: build
 # 150 Hz, 2000 µs pulse train between its 1 kHz cycles vs Benchmarks/stroke-edges-c doing the same,
 # and the Swift/C ratios (the machine is shared: read ratios, not absolutes); the line is in memory
 # unless `stipple-bench edges --chip gpiochipN --line OFFSET` names a real one (libgpiod, both
-# sides). `stipple-bench rt` runs one of them.
+# sides; on the rig's gpio-sim: Hardware/rig/guest/stroke-edges.sh). `stipple-bench rt` runs one.
 bench: deps
 	@scripts/swift-build-clean.sh -c release --product stipple-bench
 	cc -O2 -Wall -Wextra -o .build/release/rt-loop-c Benchmarks/rt-loop-c/rt_loop.c
