@@ -97,7 +97,7 @@ let package = Package(
             name: "stipple-bench",
             dependencies: [
                 "StippleWire", "CWireBench", "CAllocCounter", "StippleControl", "StippleHardware", "StippleModel",
-                "StippleSimulator", "StippleJournal",
+                "StippleSimulator", "StippleJournal", "StippleDirectDrive",
                 // libgpiod through LinuxGPIOLines, for `edges --chip` on a real line.
                 "StippleLinux",
                 // The raw SQLite C API, for the journal benchmark's side-by-side baseline.

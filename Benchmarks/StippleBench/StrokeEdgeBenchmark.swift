@@ -9,7 +9,7 @@ import StippleSimulator
 
 /// Stroke-pulse edge timing on a direct-drive machine: how far after its planned instant each
 /// `stroke_pulse` edge reaches the line, for `RealTimeLoop` at 1 kHz firing a `TimedEdgeSource`
-/// (`BenchStrokePulseTrain`) next to a plain C program running the same schedule through the same
+/// (`BenchStrokePulseTrain`: the direct-drive firmware's own `StrokePulseLine`) next to a plain C program running the same schedule through the same
 /// kind of line (Benchmarks/stroke-edges-c), Swift and C alternating, samples pooled per side.
 /// The error of an edge is the clock read after the line write returned minus the planned
 /// instant: wake-up lateness plus the write's cost. Figures and Swift/C ratios, never pass/fail:
