@@ -20,7 +20,7 @@ public enum ControlCore {
         absorbTelemetry(&s, inputs, now: now, &out)
 
         // Safety first, most severe first. E-stop: the enable line drops in this very cycle.
-        let estopNow = inputs.estopEdge || (inputs.estopActive && !s.lastEstopActive)
+        let estopNow = inputs.estopEdge || (inputs.estopActive && !s.lastEstopActive) || inputs.request == .emergencyStop
         s.lastEstopActive = inputs.estopActive
         if estopNow && s.machine != .eStopped {
             out.commands.append(.estop)
@@ -169,6 +169,9 @@ public enum ControlCore {
         case .reconnect:
             // The session handles reconnection before the step; reaching here means it could not.
             return refuse(.linkDown, now: now, &out)
+        case .emergencyStop:
+            // Taken with the e-stop above, before any other request; nothing more to do here.
+            break
         case .reset:
             guard s.machine == .fault || s.machine == .eStopped else { return refuse(.transitionNotAllowed, now: now, &out) }
             guard !inputs.estopActive, inputs.cartridgePresent, inputs.linkUp else {

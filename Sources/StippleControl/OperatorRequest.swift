@@ -14,4 +14,7 @@ public enum OperatorRequest: Sendable, Hashable {
     /// After link-lost: find the machine again and redo the handshake. Handled by the session
     /// (it is I/O), never by the control step; the fault still needs a `reset` afterwards.
     case reconnect
+    /// A software e-stop (the console's STOP): the same reaction as the e-stop button, in the
+    /// cycle that takes it: enable line down, `estop` sent, the pass ended, latched until reset.
+    case emergencyStop
 }

@@ -87,6 +87,30 @@ struct ControlCoreTests {
         #expect(later.commands.contains(.resetFault(code: 2)))
     }
 
+    /// The console's STOP: no button is pressed, but the reaction is the e-stop's, latched alike.
+    @Test func aSoftwareEmergencyStopActsLikeTheButtonAndLatchesUntilReset() throws {
+        var s = try Self.armed()
+        var i = ControlInputs()
+        i.pedalDown = true
+        _ = ControlCore.step(&s, i, now: 10 * Self.ms)
+        #expect(s.machine == .running)
+        i.request = .emergencyStop
+        let out = ControlCore.step(&s, i, now: 11 * Self.ms)
+        #expect(!out.motorEnable, "enable low in the cycle that took the request")
+        #expect(out.commands.contains(.estop))
+        #expect(s.machine == .eStopped)
+        #expect(out.records.contains { $0.kind == .passEnded && $0.summary.stopReason == .estop })
+        #expect(out.records.contains { $0.kind == .estop })
+        i.request = nil
+        i.pedalDown = false
+        _ = ControlCore.step(&s, i, now: 20 * Self.ms)
+        #expect(s.machine == .eStopped, "latched without a reset")
+        i.request = .reset
+        let later = ControlCore.step(&s, i, now: 21 * Self.ms)
+        #expect(s.machine == .idle)
+        #expect(later.commands.contains(.resetFault(code: 2)))
+    }
+
     @Test func resetIsRefusedWhileTheEStopIsStillPressed() throws {
         var s = try Self.armed()
         var i = ControlInputs()
