@@ -102,13 +102,24 @@ rig_gpio_set() {
     [ "$_low" = 1 ] && _level=$((1 - _level))
     if [ "$_level" = 1 ]; then rig_gpio_pull "$1" pull-up; else rig_gpio_pull "$1" pull-down; fi
 }
-# The inputs at rest: pedal and e-stop released, cartridge in.
+# The inputs at rest: pedal and e-stop released, cartridge in, a direct-drive stage's home switch
+# not triggered. A direct-drive machine's outputs also get a pull to their inactive level, as the
+# board's resistors would: gpio-sim shows a line's pull while no program drives it (before Stipple
+# requests it and after it exits), and the active-low stepper /EN must then read disabled.
 rig_gpio_rest() {
     for _r in $GPIO_ROLES; do
         case $_r in
-            pedal|estop) rig_gpio_set "$_r" inactive ;;
+            pedal|estop|depth_home) rig_gpio_set "$_r" inactive ;;
             cartridge_present) rig_gpio_set "$_r" active ;;
+            stroke_pulse|depth_step|depth_dir|depth_enable|charge_pump) rig_gpio_set "$_r" inactive ;;
         esac
+    done
+}
+# The direct-drive roles as gpio_observe/gpio_standin arguments: ROLE=OFFSET[:low]
+rig_gpio_direct_args() {
+    for _r in stroke_pulse depth_step depth_dir depth_enable charge_pump depth_home; do
+        eval "_low=\${GPIO_ACTIVE_LOW_$_r:-0}"
+        printf '%s=%s%s ' "$_r" "$(rig_gpio_offset "$_r")" "$( [ "$_low" = 1 ] && echo :low)"
     done
 }
 rig_gpio_is_active() {  # exit 0 when the role's line is at its active level
