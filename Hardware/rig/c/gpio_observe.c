@@ -140,6 +140,7 @@ static long enable_changes;
 static double kill_t = -1; static int kill_sig, kill_pid;
 static double stop_t = -1; static int stop_pid;
 static long pump_edges_after_kill, pump_edges_after_stop; static double release_t = -1;
+static long edges_after_kill, edges_after_stop;   /* on any output line */
 static long nevents, nlines_bad;
 
 static int active(int r) { return L[r].level >= 0 && L[r].level != L[r].low; }
@@ -170,6 +171,8 @@ static void on_write(int r, int level, double t) {
     l->last_edge_t = t;
     int now_active = active(r);
     if (events) fprintf(events, "%.6f %s %d\n", t, role_names[r], level);
+    if (kill_t >= 0 && t > kill_t) edges_after_kill++;
+    if (stop_t >= 0 && t > stop_t) edges_after_stop++;
     switch (r) {
     case STROKE:
         if (!was_active && now_active) {
@@ -326,15 +329,16 @@ static void summary(double t_end) {
         if (pump_timeout_s > 0) printf("pump_gaps_over_timeout=%ld\n", pump_late_gaps);
     }
     if (kill_t >= 0) {
-        printf("kill_at=%.6f\nkill_pid=%d\nkill_sig=%d\npump_edges_after_kill=%ld\n", kill_t, kill_pid, kill_sig, pump_edges_after_kill);
+        printf("kill_at=%.6f\nkill_pid=%d\nkill_sig=%d\npump_edges_after_kill=%ld\nedges_after_kill=%ld\n", kill_t, kill_pid, kill_sig, pump_edges_after_kill, edges_after_kill);
         if (pump_first_t >= 0) printf("pump_last_minus_kill_ms=%.3f\n", (L[PUMP].last_edge_t - kill_t) * 1e3);
         printf("observed_after_kill_ms=%.3f\n", (t_end - kill_t) * 1e3);
     }
     if (stop_t >= 0) {
-        printf("stop_at=%.6f\nstop_pid=%d\npump_edges_after_stop=%ld\n", stop_t, stop_pid, pump_edges_after_stop);
+        printf("stop_at=%.6f\nstop_pid=%d\npump_edges_after_stop=%ld\nedges_after_stop=%ld\n", stop_t, stop_pid, pump_edges_after_stop, edges_after_stop);
         if (pump_first_t >= 0) printf("pump_last_minus_stop_ms=%.3f\n", (L[PUMP].last_edge_t - stop_t) * 1e3);
     }
     if (release_t >= 0) printf("lines_released_at=%.6f\n", release_t);
+    if (release_t >= 0 && kill_t >= 0) printf("released_after_kill_ms=%.3f\n", (release_t - kill_t) * 1e3);
     printf("observed_until=%.6f\n", t_end);
 }
 

@@ -147,3 +147,21 @@ rig_usb_unbind() {
     echo "" > "$USB_GADGET/UDC" || rig_die "unbind $USB_GADGET"
     rig_wait 50 rig_usb_gone || rig_die "$USB_VID:$USB_PID still on the bus 5 s after unbind"
 }
+
+# --- direct drive: gpio_observe (after gpio-setup.sh with a drive = "gpio" machine) -------------
+# rig_kv KEY FILE: a value from a key=value summary (gpio_observe's, gpio_standin's)
+rig_kv() { sed -n "s/^$1=//p" "$2" | head -n 1; }
+# rig_observe_start OUT OPTIONS...: gpio_observe on the chip's direct-drive roles, its summary
+# into OUT (stderr into OUT.err); waits until it traces. Sets rig_observer (the pid).
+rig_observe_start() {
+    _out=$1; shift
+    # shellcheck disable=SC2046
+    "$RIG_BIN/gpio_observe" "$GPIO_SIM_CHIP" "$GPIO_SYSFS" $(rig_gpio_direct_args) "$@" > "$_out" 2> "$_out.err" &
+    rig_observer=$!
+    rig_wait 100 grep -q '^gpio_observe: ready' "$_out" || { cat "$_out.err" >&2; rig_fail "gpio_observe did not start"; }
+}
+# rig_observe_stop OUT: SIGTERM; it prints its summary into OUT and exits
+rig_observe_stop() {
+    kill -TERM "$rig_observer"
+    wait "$rig_observer" || { cat "$1.err" >&2; rig_fail "gpio_observe exit status"; }
+}

@@ -13,21 +13,14 @@ RIG_TEST=${RIG_TEST:-observe}
 . "$(dirname "$0")/lib.sh"
 machine_file=${1:-$RIG_REPO/Hardware/machines/direct-d1.toml}
 T=$(mktemp -d)
-kv() { sed -n "s/^$1=//p" "$2" | head -n 1; }
+kv() { rig_kv "$@"; }
 
 chip=$(sh "$RIG_GUEST/gpio-setup.sh" "$machine_file")
 rig_gpio_load
 roles=$(rig_gpio_direct_args)
 
-# observe NAME OPTIONS...: start gpio_observe into $T/NAME.obs, wait until it traces
-observe() {
-    _name=$1; shift
-    # shellcheck disable=SC2086
-    "$RIG_BIN/gpio_observe" "$chip" "$GPIO_SYSFS" $roles "$@" > "$T/$_name.obs" 2> "$T/$_name.err" &
-    obs=$!
-    rig_wait 100 grep -q '^gpio_observe: ready' "$T/$_name.obs" || { cat "$T/$_name.err"; rig_fail "gpio_observe did not start"; }
-}
-finish() { kill -TERM "$obs"; wait "$obs" || { cat "$T/$1.err"; rig_fail "gpio_observe exit status"; }; }
+observe() { _name=$1; shift; rig_observe_start "$T/$_name.obs" "$@"; }
+finish() { rig_observe_stop "$T/$1.obs"; }
 same() {  # same WHAT OBSERVED_KEY WRITTEN_KEY NAME
     _o=$(kv "$2" "$T/$4.obs"); _w=$(kv "$3" "$T/$4.out")
     rig_check "$1: observed $_o, written $_w" rig_equals "$_o" "$_w"
@@ -74,7 +67,6 @@ sleep 1
 kill -KILL "$w"; wait "$w" 2>/dev/null || true
 sleep 0.5
 finish kill
-cat "$T/kill.err" >&2
 rig_check "SIGKILL seen at $(kv kill_at "$T/kill.obs") s; last pump edge $(kv pump_last_minus_kill_ms "$T/kill.obs") ms from it, $(kv pump_edges_after_kill "$T/kill.obs") after it; lines released at $(kv lines_released_at "$T/kill.obs") s (pump released $(kv charge_pump_releases "$T/kill.obs")x)" \
     sh -c "[ -n '$(kv kill_at "$T/kill.obs")' ] && [ '$(kv pump_edges_after_kill "$T/kill.obs")' = 0 ]"
 sh "$RIG_GUEST/gpio.sh" teardown

@@ -15,6 +15,11 @@
 #      a reset and a second pass follow
 #   4. 10,000 commands through Stipple's protocol stack over USB, none lost
 #      (`stipple devices --identify --round-trips 10000`)
+#   5. direct drive (a drive = "gpio" machine, no USB): `stipple run` on the rig's direct-d1 with
+#      hil-direct.toml while gpio_observe counts every write (kernel gpio_value tracepoint) and
+#      plays the home switch: strokes per pass vs the report, stroke rate vs the profile, steps
+#      back to home zero, none while disabled, the charge pump running; SIGKILL and SIGSTOP mid-pass
+#      stop the charge pump; a switch that never triggers faults home-not-found (exit 1)
 # usage (guest): sh stipple-hil.sh [MACHINE=rotary-r1]
 # Env: RIG_HEARTBEAT_MS (default 500), RIG_STIPPLE (default $RIG_REPO/.build/debug/stipple).
 set -eu
@@ -221,4 +226,165 @@ field() { grep -Eo "$1" "$T/run" | head -n 1; }
 echo "HIL-FIGURES: e-stop press -> motor_enable dropped $(sed -n 's/.*after \([0-9]*us\).*/\1/p' "$T/estop"); $(field 'RTT [0-9.]+ ms'); $(field 'wake-up lateness p99 [0-9]+ µs'); $(field '[0-9]+ retransmitted')"
 echo "HIL-FIGURES: unplug -> motor_enable dropped ${unplug_us}us; firmware deadline latched ${deadline_after} ms after the unplug (deadline $deadline_ms ms), motor stopped ${motor_stop} ms later; $(grep -o 'wake-up lateness.*overruns' "$T/run2") in the unplug session"
 echo "HIL-FIGURES: $(sed -n 's/^ *\([0-9]* round trips.*\)/\1/p' "$T/trips")"
+
+# --- 5. direct drive: Stipple's own loop drives the lines, gpio_observe counts every write --------
+# A drive = "gpio" machine has no controller board: `stipple run` drives its STEP/DIR stage, stroke
+# pulses and charge pump itself through libgpiod. gpio_observe (Hardware/rig/c) reads the kernel's
+# gpio_value tracepoint, so it counts every write, even a STEP raised and lowered microseconds
+# apart, and plays the stage's home switch from the steps it counts. The machine is the rig's copy
+# of direct-d1 in $STIPPLE_CONFIG_DIR with rates the emulated loop can follow (each passes
+# `stipple machine validate`; the board's figures are the board's to prove):
+#   steps_per_mm 100 (400): a depth step of 0.01 mm is still a whole step, and homing over 3.5 mm
+#       is 350 steps instead of 1,400;
+#   max_step_rate_hz 250 (1000): a step every 4th cycle, slew still 2.5 mm/s at 100 steps/mm;
+#   charge_pump_hz 50 (250) and charge_pump_timeout_ms 100 (20, and the most a machine file may
+#       say): TCG wakes the loop up to tens of ms late, and the rig reports the pump's largest gap;
+# and profile copies at 50 Hz (frontal hairline) and 60 Hz (temples), the low end of the machine.
+dmachine=direct-d1
+dcopy=$STIPPLE_CONFIG_DIR/machines/$dmachine.toml
+sed -e 's/^steps_per_mm = .*/steps_per_mm = 100/' -e 's/^max_step_rate_hz = .*/max_step_rate_hz = 250/' \
+    -e 's/^charge_pump_hz = .*/charge_pump_hz = 50/' -e 's/^charge_pump_timeout_ms = .*/charge_pump_timeout_ms = 100/' \
+    "$RIG_REPO/Hardware/machines/$dmachine.toml" > "$dcopy"
+mkdir -p "$STIPPLE_CONFIG_DIR/profiles"
+sed -e 's/^name = .*/name = "rig-direct-hairline-50"/' -e 's/^rate_hz = .*/rate_hz = 50/' \
+    "$RIG_REPO/Hardware/profiles/frontal-hairline-soft.toml" > "$STIPPLE_CONFIG_DIR/profiles/rig-direct-hairline-50.toml"
+sed -e 's/^name = .*/name = "rig-direct-temples-60"/' -e 's/^rate_hz = .*/rate_hz = 60/' \
+    "$RIG_REPO/Hardware/profiles/temples.toml" > "$STIPPLE_CONFIG_DIR/profiles/rig-direct-temples-60.toml"
+rig_check "the rig's $dmachine and its 50/60 Hz profiles are the ones Stipple loads, and valid" \
+    sh -c "'$stipple' machine show $dmachine | grep -q 'file .*$dcopy' && '$stipple' machine validate '$dcopy' > /dev/null \
+           && '$stipple' profile validate $STIPPLE_CONFIG_DIR/profiles/rig-direct-*.toml > /dev/null"
+toml_num() { sed -n "s/^$1 = \([0-9.]*\).*/\1/p" "$dcopy"; }
+spm=$(toml_num steps_per_mm)
+offset_steps=$(awk -v o="$(toml_num home_offset_mm)" -v s="$spm" 'BEGIN { printf "%.0f", o * s }')
+travel_steps=$(awk -v o="$(toml_num home_travel_mm)" -v s="$spm" 'BEGIN { printf "%.0f", o * s }')
+pump_timeout=$(toml_num charge_pump_timeout_ms)
+switch_steps=100    # the home switch 1 mm above where the stage starts
+sh "$RIG_GUEST/gpio.sh" teardown     # the rotary machine's chip: direct-d1 is gpiochip0 too
+chip=$(sh "$RIG_GUEST/gpio-setup.sh" "$dcopy")
+rig_gpio_load
+kv() { rig_kv "$@"; }
+D=$T/direct; mkdir -p "$D"
+dsession() {  # dsession NAME SCRIPT: stipple run on the direct machine, in the background ($run)
+    "$stipple" run --machine "$dmachine" --cartridge 1RL-0.20 --profile rig-direct-hairline-50 \
+        --zone frontal-hairline --script "$2" $journal_opts > "$D/$1" 2>&1 &
+    run=$!
+    run_t0=$(rig_uptime)
+}
+at_session_s() { [ "$(awk -v t0="$run_t0" '{ printf "%d", $1 - t0 }' /proc/uptime)" -ge "$1" ]; }
+direct_report() {   # a check failed while a session ran: stop it, show what it and the observer saw
+    [ $? -ne 0 ] || return 0
+    kill -INT "$run" 2>/dev/null && wait "$run" 2>/dev/null
+    kill -TERM "$rig_observer" 2>/dev/null && wait "$rig_observer" 2>/dev/null
+    for f in "$D"/*; do echo "--- $f:"; tail -n 60 "$f"; done
+}
+trap direct_report EXIT
+
+# 5a. a session: homing, two passes, disarm ------------------------------------------------------
+rig_observe_start "$D/obs1" --switch "$switch_steps" --pump-timeout-ms "$pump_timeout" --events "$D/events1"
+dsession run1 "$RIG_GUEST/hil-direct.toml"
+if ! rig_wait 200 rig_gpio_is_active motor_enable; then
+    if ! kill -0 "$run" 2>/dev/null && grep -q 'direct drive is not implemented yet' "$D/run1"; then
+        trap - EXIT
+        kill -TERM "$rig_observer"; wait "$rig_observer" || true
+        cat "$D/run1"
+        echo "hil: NOT RUN: section 5 (direct drive): this stipple refuses drive = \"gpio\" machines (issue 8 wiring not merged); the observer is proven by smoke.sh"
+        direct_skipped=1
+    else
+        rig_fail "direct drive: armed (motor_enable active) within 20 s"
+    fi
+fi
+if [ -z "${direct_skipped:-}" ]; then
+rig_ok "direct drive: armed (motor_enable active)"
+rig_gpio_set pedal active
+rig_check "pass 1: pedal down, running after homing (status_led on)" rig_wait 150 rig_gpio_is_active status_led
+sleep 3
+rig_gpio_set pedal inactive
+rig_check "pass 1: pedal up, the pass ends" rig_wait 50 inactive status_led
+rig_check "... the script selects the temples at 14 s; the rig waits to 17 s" rig_wait 300 at_session_s 17
+rig_gpio_set pedal active
+rig_check "pass 2: pedal down, running" rig_wait 50 rig_gpio_is_active status_led
+sleep 3
+rig_gpio_set pedal inactive
+rig_check "pass 2: pedal up, the pass ends" rig_wait 50 inactive status_led
+wait "$run" || rig_fail "stipple run (direct drive) exit status"
+rig_observe_stop "$D/obs1"
+cat "$D/run1"
+O=$D/obs1
+rig_check "report: pass 1 and 2 ended by the pedal, no third pass" \
+    sh -c "grep -A4 '^pass 1 ' '$D/run1' | grep -q 'stop  pedal-released' && grep -A4 '^pass 2 ' '$D/run1' | grep -q 'stop  pedal-released' && ! grep -q '^pass 3 ' '$D/run1'"
+rig_check "report: no fault and no refused request" sh -c "! grep -Eq '^  [0-9:.]+  (fault|request refused|machine refused)' '$D/run1'"
+rig_check "report: final state idle" grep -q '^final state: idle' "$D/run1"
+rig_check "observer: every write traced (overrun $(kv trace_overrun "$O"), $(kv events "$O") writes)" \
+    sh -c "[ '$(kv trace_overrun "$O")' = 0 ] && [ '$(kv unparsed "$O")' = 0 ]"
+rig_check "observer: two runs of stroke pulses, as two passes" rig_equals "$(kv runs "$O")" 2
+# Stipple counts a pass's strokes between the pass's start and end cycles; a pulse whose rising edge
+# falls in the cycle that ends (or starts) the pass may land on either side of that count, so each
+# pass may differ from the observer's run by one stroke (one at each boundary would be two; this
+# allows one and says which way).
+for k in 1 2; do
+    said=$(grep -A1 "^pass $k " "$D/run1" | sed -n 's/.*  \([0-9][0-9]*\) strokes.*/\1/p')
+    seen=$(kv "run${k}_strokes" "$O")
+    rig_check "pass $k: Stipple reports ${said:-?} strokes, the observer counted $seen stroke pulses (at most 1 apart)" \
+        sh -c "[ -n '$said' ] && [ \$(( $seen - $said )) -le 1 ] && [ \$(( $said - $seen )) -le 1 ]"
+done
+for k in 1:50 2:60; do
+    n=${k%:*}; hz=${k#*:}
+    rate=$(kv "run${n}_steady_rate_hz" "$O")
+    rig_check "pass $n: stroke rate $rate Hz over the steady part ($(kv "run${n}_steady_strokes" "$O") pulses, ramps excluded) within 1% of the profile's $hz Hz; per second $(kv "run${n}_per_second_min" "$O")-$(kv "run${n}_per_second_max" "$O"); pulse width $(kv stroke_width_min_us "$O")-$(kv stroke_width_max_us "$O") µs" \
+        awk -v r="$rate" -v hz="$hz" 'BEGIN { d = r - hz; if (d < 0) d = -d; exit !(r != "" && d <= hz * 0.01) }'
+done
+pmin=$(kv position_min "$O"); pos=$(kv position "$O")
+rig_check "homing: the stage reached the switch (at -$switch_steps) and stopped $((-switch_steps - pmin)) steps past it" \
+    sh -c "[ '$(kv switch_triggers "$O")' -ge 1 ] && [ $pmin -le -$switch_steps ]"
+rig_check "steps: $(kv steps_deeper "$O") deeper, $(kv steps_up "$O") up; back at home zero after the disarm: position $pos = stop $pmin + back-off $offset_steps" \
+    rig_equals "$pos" "$((pmin + offset_steps))"
+rig_check "steps: none while depth_enable was inactive" rig_equals "$(kv steps_while_disabled "$O")" 0
+depth_max=$(awk -v p="$(kv position_max "$O")" -v z="$((pmin + offset_steps))" -v s="$spm" 'BEGIN { printf "%.2f", (p - z) / s }')
+rig_check "charge pump: $(kv pump_edges "$O") edges from before the first stroke to after the last (largest gap $(kv pump_gap_max_ms "$O") ms, $(kv pump_gaps_over_timeout "$O") over the ${pump_timeout} ms watchdog)" \
+    awk -v f="$(kv pump_first "$O")" -v l="$(kv pump_last "$O")" -v s="$(kv run1_first "$O")" -v e="$(kv run2_last "$O")" \
+        'BEGIN { exit !(f != "" && f < s && l > e) }'
+phase "direct drive session done"
+
+# 5b. killed mid-pass (SIGKILL), then hung mid-pass (SIGSTOP, killed later): the charge pump stops --
+# The watchdog drops the drivers when no pump edge comes for charge_pump_timeout_ms: the observer
+# must see no pump edge (no edge on any output) after the signal, over ten such timeouts.
+for how in KILL STOP; do
+    id=$([ $how = KILL ] && echo 7102 || echo 7103)
+    sed "s/^cartridge_id = 7101/cartridge_id = $id/" "$RIG_GUEST/hil-direct.toml" > "$D/hil-direct-$how.toml"
+    rig_gpio_rest
+    rig_observe_start "$D/obs-$how" --switch "$switch_steps" --pump-timeout-ms "$pump_timeout"
+    dsession "run-$how" "$D/hil-direct-$how.toml"
+    rig_check "SIG$how run: armed" rig_wait 200 rig_gpio_is_active motor_enable
+    rig_gpio_set pedal active
+    rig_check "SIG$how run: running" rig_wait 150 rig_gpio_is_active status_led
+    sleep 1
+    kill -$how "$run"
+    sleep "$(awk -v t="$pump_timeout" 'BEGIN { print t * 10 / 1000 }')"
+    [ $how = STOP ] && kill -KILL "$run"
+    wait "$run" 2>/dev/null || true
+    rig_gpio_set pedal inactive
+    rig_observe_stop "$D/obs-$how"
+    O=$D/obs-$how; sig=$(echo "$how" | tr A-Z a-z)
+    rig_check "SIG$how mid-pass: no charge-pump edge after it (last edge $(kv "pump_last_minus_${sig}_ms" "$O") ms from the signal, $(kv "edges_after_$sig" "$O") edges on any output after it, watched $(awk -v a="$(kv observed_until "$O")" -v k="$(kv "${sig}_at" "$O")" 'BEGIN { printf "%.0f", (a - k) * 1000 }') ms; lines released $(kv released_after_kill_ms "$O") ms after the SIGKILL)" \
+        sh -c "[ -n '$(kv "${sig}_at" "$O")' ] && [ '$(kv "pump_edges_after_$sig" "$O")' = 0 ] && [ '$(kv "edges_after_$sig" "$O")' = 0 ] && [ '$(kv pump_edges "$O")' -gt 0 ]"
+done
+phase "direct drive kill and hang done"
+
+# 5c. the switch never triggers: homing travels home_travel_mm and faults ---------------------------
+rig_gpio_rest
+rig_observe_start "$D/obs-nohome" --switch never
+dsession run-nohome "$RIG_GUEST/hil-direct-nohome.toml"
+status=0; wait "$run" || status=$?
+rig_observe_stop "$D/obs-nohome"
+cat "$D/run-nohome"
+O=$D/obs-nohome
+rig_check "no home switch: stipple run exits 1" rig_equals "$status" 1
+rig_check "... with fault home-not-found" grep -Eq 'fault .*home-not-found' "$D/run-nohome"
+rig_check "... after $(kv steps_up "$O") steps up, no more than home_travel ($travel_steps), none deeper, no stroke" \
+    sh -c "[ '$(kv steps_up "$O")' -le $travel_steps ] && [ '$(kv steps_up "$O")' -ge $((travel_steps - 1)) ] && [ '$(kv steps_deeper "$O")' = 0 ] && [ '$(kv strokes "$O")' = 0 ]"
+trap - EXIT
+phase "direct drive home failure done"
+rig_no_kernel_warnings
+echo "HIL-FIGURES: direct drive: pass strokes $(grep -A1 '^pass [12] ' "$D/run1" | sed -n 's/.*  \([0-9][0-9]*\) strokes.*/\1/p' | tr '\n' ' ')reported, $(kv run1_strokes "$D/obs1") $(kv run2_strokes "$D/obs1") observed; steady rate $(kv run1_steady_rate_hz "$D/obs1") / $(kv run2_steady_rate_hz "$D/obs1") Hz; $(kv steps "$D/obs1") steps, deepest ${depth_max} mm; pump gap max $(kv pump_gap_max_ms "$D/obs1") ms; SIGKILL -> last pump edge $(kv pump_last_minus_kill_ms "$D/obs-KILL") ms, SIGSTOP -> $(kv pump_last_minus_stop_ms "$D/obs-STOP") ms; no home after $(kv steps_up "$D/obs-nohome") steps"
+fi
 echo "hil: all $rig_checks checks passed in $(rig_since "$t0") s"
