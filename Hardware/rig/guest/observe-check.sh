@@ -13,6 +13,8 @@ RIG_TEST=${RIG_TEST:-observe}
 . "$(dirname "$0")/lib.sh"
 machine_file=${1:-$RIG_REPO/Hardware/machines/direct-d1.toml}
 T=$(mktemp -d)
+t0=$(rig_uptime)
+at() { echo "== $RIG_TEST: observer: $* (at $(rig_since "$t0") s)"; }
 kv() { rig_kv "$@"; }
 
 chip=$(sh "$RIG_GUEST/gpio-setup.sh" "$machine_file")
@@ -49,6 +51,8 @@ rig_check "depth_enable left inactive (physical $(kv depth_enable_level "$T/full
 rig_check "nothing lost in the trace buffer (overrun $(kv trace_overrun "$T/full.obs"), $(kv events "$T/full.obs") events)" \
     sh -c "[ '$(kv trace_overrun "$T/full.obs")' = 0 ] && [ '$(kv unparsed "$T/full.obs")' = 0 ]"
 
+at "full schedule done"
+
 # --- 2. the switch never triggers ---------------------------------------------------------
 observe never --switch never
 # shellcheck disable=SC2086
@@ -56,6 +60,8 @@ observe never --switch never
 finish never
 rig_check "switch never: the stand-in found no home in 150 steps, the observer saw $(kv steps_up "$T/never.obs") up and no trigger" \
     sh -c "[ '$(kv home_found "$T/never.out")' = 0 ] && [ '$(kv steps_up "$T/never.obs")' = 150 ] && [ '$(kv switch_triggers "$T/never.obs")' = 0 ]"
+
+at "never-trigger done"
 
 # --- 3. the writer killed: the kill on the edges' clock, no pump edge after it ----------------
 observe kill --switch 100
@@ -69,5 +75,6 @@ sleep 0.5
 finish kill
 rig_check "SIGKILL seen at $(kv kill_at "$T/kill.obs") s; last pump edge $(kv pump_last_minus_kill_ms "$T/kill.obs") ms from it, $(kv pump_edges_after_kill "$T/kill.obs") after it; lines released at $(kv lines_released_at "$T/kill.obs") s (pump released $(kv charge_pump_releases "$T/kill.obs")x)" \
     sh -c "[ -n '$(kv kill_at "$T/kill.obs")' ] && [ '$(kv pump_edges_after_kill "$T/kill.obs")' = 0 ]"
+at "kill done"
 sh "$RIG_GUEST/gpio.sh" teardown
 echo "OBSERVE-FIGURES: $(kv events "$T/full.obs") writes traced, $(kv strokes "$T/full.obs") strokes, $(kv steps "$T/full.obs") steps (min gap $(kv step_gap_min_us "$T/full.obs") µs), $(kv pump_edges "$T/full.obs") pump edges, overshoot past the switch $((-100 - pmin)) steps, stand-in late max $(kv late_max_ms "$T/full.out") ms"

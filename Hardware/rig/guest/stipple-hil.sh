@@ -282,7 +282,8 @@ trap direct_report EXIT
 # 5a. a session: homing, two passes, disarm ------------------------------------------------------
 rig_observe_start "$D/obs1" --switch "$switch_steps" --pump-timeout-ms "$pump_timeout" --events "$D/events1"
 dsession run1 "$RIG_GUEST/hil-direct.toml"
-if ! rig_wait 200 rig_gpio_is_active motor_enable; then
+armed_or_gone() { rig_gpio_is_active motor_enable || ! kill -0 "$run" 2>/dev/null; }
+if ! { rig_wait 200 armed_or_gone && rig_gpio_is_active motor_enable; }; then
     if ! kill -0 "$run" 2>/dev/null && grep -q 'direct drive is not implemented yet' "$D/run1"; then
         trap - EXIT
         kill -TERM "$rig_observer"; wait "$rig_observer" || true
