@@ -238,12 +238,17 @@ echo "HIL-FIGURES: $(sed -n 's/^ *\([0-9]* round trips.*\)/\1/p' "$T/trips")"
 #       is 350 steps instead of 1,400;
 #   max_step_rate_hz 250 (1000): a step every 4th cycle, slew still 2.5 mm/s at 100 steps/mm;
 #   charge_pump_hz 50 (250) and charge_pump_timeout_ms 100 (20, and the most a machine file may
-#       say): TCG wakes the loop up to tens of ms late, and the rig reports the pump's largest gap;
+#       say): TCG wakes the loop up to tens of ms late (once 106 ms in section 3), and the loop
+#       latches loop-stalled when it was silent longer than this; the rig reports the largest gap;
+#   calibration_tolerance_mm 0.25 (0.05, the most allowed): the loop latches stage-lag when it owes
+#       more steps than the tolerance is (5 steps at 100 steps/mm; 25 with 0.25 mm, what a 100 ms
+#       stall owes at 250 steps/s); the rig runs with --override-calibration, so nothing else reads it;
 # and profile copies at 50 Hz (frontal hairline) and 60 Hz (temples), the low end of the machine.
 dmachine=direct-d1
 dcopy=$STIPPLE_CONFIG_DIR/machines/$dmachine.toml
 sed -e 's/^steps_per_mm = .*/steps_per_mm = 100/' -e 's/^max_step_rate_hz = .*/max_step_rate_hz = 250/' \
     -e 's/^charge_pump_hz = .*/charge_pump_hz = 50/' -e 's/^charge_pump_timeout_ms = .*/charge_pump_timeout_ms = 100/' \
+    -e 's/^calibration_tolerance_mm = .*/calibration_tolerance_mm = 0.25/' \
     "$RIG_REPO/Hardware/machines/$dmachine.toml" > "$dcopy"
 mkdir -p "$STIPPLE_CONFIG_DIR/profiles"
 sed -e 's/^name = .*/name = "rig-direct-hairline-50"/' -e 's/^rate_hz = .*/rate_hz = 50/' \
@@ -328,6 +333,13 @@ for k in 1 2; do
     rig_check "pass $k: Stipple reports ${said:-?} strokes, the observer counted $seen stroke pulses (at most 1 apart)" \
         sh -c "[ -n '$said' ] && [ \$(( $seen - $said )) -le 1 ] && [ \$(( $said - $seen )) -le 1 ]"
 done
+# The loop's own count of what it wrote (the report's "direct drive:" line) must be the observer's
+# exactly: both count line writes, no boundary in between.
+loop_line=$(grep '^direct drive: the loop made' "$D/run1" || true)
+loop_strokes=$(echo "$loop_line" | sed -n 's/.* made \([0-9][0-9]*\) stroke pulses.*/\1/p')
+loop_steps=$(echo "$loop_line" | sed -n 's/.* and \([0-9][0-9]*\) steps.*/\1/p')
+rig_check "the loop's own count: ${loop_strokes:-?} stroke pulses and ${loop_steps:-?} steps; observed $(kv strokes "$O") and $(kv steps "$O")" \
+    sh -c "[ '$loop_strokes' = '$(kv strokes "$O")' ] && [ '$loop_steps' = '$(kv steps "$O")' ]"
 for k in 1:50 2:60; do
     n=${k%:*}; hz=${k#*:}
     rate=$(kv "run${n}_steady_rate_hz" "$O")
