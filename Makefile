@@ -85,10 +85,16 @@ demo: build
 # frame (wire); real-time loop wake-up lateness, Swift vs the C loop in Benchmarks/rt-loop-c (rt;
 # SCHED_FIFO and mlockall need root or CAP_SYS_NICE + CAP_IPC_LOCK, else it warns and runs);
 # e-stop edge to motor_enable write latency (estop); journal pass commits vs raw SQLite and
-# telemetry ingest with the loop running (journal). `stipple-bench rt` runs one of them.
+# telemetry ingest with the loop running (journal); direct-drive stroke_pulse edge timing (edges):
+# p50/p99/max of (clock after the line write - planned edge instant) for RealTimeLoop firing a
+# 150 Hz, 2000 µs pulse train between its 1 kHz cycles vs Benchmarks/stroke-edges-c doing the same,
+# and the Swift/C ratios (the machine is shared: read ratios, not absolutes); the line is in memory
+# unless `stipple-bench edges --chip gpiochipN --line OFFSET` names a real one (libgpiod, both
+# sides). `stipple-bench rt` runs one of them.
 bench: deps
 	@scripts/swift-build-clean.sh -c release --product stipple-bench
 	cc -O2 -Wall -Wextra -o .build/release/rt-loop-c Benchmarks/rt-loop-c/rt_loop.c
+	cc -O2 -Wall -Wextra -o .build/release/stroke-edges-c Benchmarks/stroke-edges-c/stroke_edges.c -lgpiod
 	.build/release/stipple-bench
 
 # libFuzzer on the Swift and the C frame decoders, FUZZ_SECONDS each (default 60).

@@ -57,6 +57,13 @@ let package = Package(
             dependencies: ["StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"],
             swiftSettings: optimisedInDebug
         ),
+        // Direct drive (issue 8): Stipple's loop is the firmware of a machine with no controller
+        // board. Optimised like the loop it runs in; tests run seconds of virtual time through it.
+        .target(
+            name: "StippleDirectDrive",
+            dependencies: ["StippleModel", "StippleWire", "StippleHardware"],
+            swiftSettings: optimisedInDebug
+        ),
         // prctl(PR_SET_TIMERSLACK) for the real-time thread: prctl is variadic, invisible to Swift.
         .target(name: "CStippleRealTime"),
         .target(
@@ -77,7 +84,7 @@ let package = Package(
             name: "StippleCLI",
             dependencies: [
                 "StippleModel", "StippleWire", "StippleHardware", "StippleLinux",
-                "StippleSimulator", "StippleControl", "StippleJournal",
+                "StippleSimulator", "StippleControl", "StippleJournal", "StippleDirectDrive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,6 +98,8 @@ let package = Package(
             dependencies: [
                 "StippleWire", "CWireBench", "CAllocCounter", "StippleControl", "StippleHardware", "StippleModel",
                 "StippleSimulator", "StippleJournal",
+                // libgpiod through LinuxGPIOLines, for `edges --chip` on a real line.
+                "StippleLinux",
                 // The raw SQLite C API, for the journal benchmark's side-by-side baseline.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -126,7 +135,12 @@ let package = Package(
         // The control core against the simulated machine, end to end, in virtual time.
         .testTarget(
             name: "StippleSessionTests",
-            dependencies: ["StippleControl", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire"]
+            dependencies: ["StippleControl", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleDirectDrive"]
+        ),
+        // The direct-drive firmware against the simulated direct-drive hardware, in virtual time.
+        .testTarget(
+            name: "StippleDirectDriveTests",
+            dependencies: ["StippleDirectDrive", "StippleSimulator", "StippleModel", "StippleHardware", "StippleWire"]
         ),
         .testTarget(
             name: "StippleSimulatorTests",

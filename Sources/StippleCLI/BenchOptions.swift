@@ -43,7 +43,9 @@ struct BenchOptions: ParsableArguments {
     func open(in ctx: CLIContext, for command: String) throws -> MachineBench {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let spec = try cat.machine(named: machine).spec
-        _ = try spec.usbDrive(for: "stipple \(command)")
+        _ = try spec.usbDrive(for: "stipple \(command)", why: command == "calibrate rate"
+            ? "its strokes are the loop's own pulses on absolute deadlines, so there is no drive curve to measure (`make bench` measures their timing)"
+            : "the self-test checks a board's link, refresh deadline and telemetry. A direct-drive machine checks itself at every arm (homing) and is held by its charge-pump watchdog")
         let backend: MachineBench.Backend
         if sim {
             var s = SimulatedBenchSetup()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StippleControl
+import StippleDirectDrive
 import StippleHardware
 import StippleJournal
 import StippleLinux
@@ -63,7 +64,9 @@ struct CalibrateDepth: StippleCommand {
         }
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let spec = try cat.machine(named: machine).spec
-        let board = try spec.usbDrive(for: "stipple calibrate depth")
+        if spec.drive == .gpio, simError != nil {
+            throw CLIError("--sim-error models a controller board's stage-to-needle error; the direct-drive simulator's stage is exactly where its steps put it, so \(spec.name) has none to give (calibrate depth)")
+        }
         let cartridgeType = try cartridge.map { try cat.cartridge(named: $0).cartridge }
         let depthError = try simError.map { text in
             switch SimulatedDepthError.parse(text) {
@@ -96,12 +99,20 @@ struct CalibrateDepth: StippleCommand {
 
         // The machine.
         let device: DeviceLink
-        var simulated: SimulatedMachine?
         var gpio: GPIOLines?
         let now: () -> UInt64
         let idle: () -> Void
         let source: String
-        if sim {
+        /// The simulated gauge, when --sim-gauge reads one.
+        var simulatedGauge: (() -> Double)?
+        if spec.drive == .gpio {
+            let c = try DirectDriveCalibrationRig(spec: spec, cartridge: cartridgeType, simulated: sim)
+            device = c.firmware
+            now = c.now
+            idle = c.idle
+            source = c.source
+            simulatedGauge = c.gauge
+        } else if sim {
             let m = SimulatedMachine(machine: spec, cartridge: cartridgeType, cartridgeID: 1, serial: Self.simulatorSerial,
                                      gpio: nil, seed: 1, telemetryHertz: 500)
             // A bare calibration needle, or the cartridge measured, is fitted.
@@ -110,14 +121,15 @@ struct CalibrateDepth: StippleCommand {
             let link = SimulatedDeviceLink(machine: m)
             let clock = VirtualClock()
             device = link
-            simulated = m
             now = { clock.now().nanoseconds }
             idle = {
                 clock.advance(toNanoseconds: clock.now().nanoseconds + 1_000_000)
                 link.pump(now: clock.now().nanoseconds)
             }
             source = "simulated machine"
+            simulatedGauge = { m.gaugeReading() }
         } else {
+            let board = try spec.usbDrive(for: "stipple calibrate depth", why: "internal error: a gpio machine takes the direct-drive path")
             let lines: LinuxGPIOLines
             do { lines = try LinuxGPIOLines(machine: spec) } catch {
                 throw CLIError("cannot open the GPIO lines of \(spec.name) on \(spec.gpio.chip): \(error)")
@@ -168,8 +180,8 @@ struct CalibrateDepth: StippleCommand {
                 let reading: Double
                 if let fileReadings {
                     reading = fileReadings[index]
-                } else if let simulated, simGauge {
-                    reading = simulated.gaugeReading()
+                } else if let simulatedGauge, simGauge {
+                    reading = simulatedGauge()
                 } else {
                     guard let r = prompt(ctx, index: index, of: plan.readings.count, move: move) else {
                         driver.finish()

@@ -36,7 +36,7 @@ struct DevicesCommand: StippleCommand {
         // So a technician looking for a direct-drive machine under USB learns why it is absent.
         let direct = machines.filter { $0.drive == .gpio }.map(\.name)
         if !direct.isEmpty {
-            ctx.print("  not on USB: \(direct.joined(separator: ", ")) (drive = \"gpio\"; direct drive is not implemented yet, issue 8)")
+            ctx.print("  not on USB: \(direct.joined(separator: ", ")) (drive = \"gpio\": driven straight from the GPIO lines by `stipple run`)")
         }
         return statuses.first { $0 != .success } ?? .success
     }

@@ -1,8 +1,12 @@
 import StippleControl
+import StippleDirectDrive
 import StippleHardware
 import StippleModel
 import StippleSimulator
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything the control loop's thread owns in a simulated run: the session, the simulated
 /// machine and chip, the script cursor and the request rings. In a real-time run the main thread
@@ -10,11 +14,13 @@ import Synchronization
 /// has stopped — hence `@unchecked Sendable`.
 final class LoopSide: @unchecked Sendable {
     /// Where the machine is: simulated in this process, a simulator process behind a socket (GPIO
-    /// still simulated here, as a controller's header would be), or real GPIO and USB.
+    /// still simulated here, as a controller's header would be), real GPIO and USB, or (a
+    /// direct-drive machine) real GPIO only, with this process's loop as the firmware.
     enum Backend {
         case simulated
         case socket(DeviceLink)
         case hardware(gpio: GPIOLines, device: DeviceLink)
+        case directDrive(gpio: GPIOLines)
     }
 
     let plan: SessionPlan
@@ -23,6 +29,12 @@ final class LoopSide: @unchecked Sendable {
     let gpio: GPIOLines
     let simulated: SimulatedMachine?
     let simulatedLink: SimulatedDeviceLink?
+    /// A direct-drive machine's firmware: this loop's own, serviced every cycle before the session.
+    let directDrive: DirectDriveFirmware?
+    /// The simulated hardware of a direct-drive machine (solenoid, stepper, watchdog), with --sim.
+    let directDriveHardware: SimulatedDirectDriveMachine?
+    /// A scripted loop hang: no cycle (session or direct-drive firmware) runs before this instant.
+    private(set) var hungUntil: UInt64 = 0
     var session: ControlSession!
     /// Requests from the keyboard (main thread -> loop).
     let keyRequests: SPSCRing<OperatorRequest>
@@ -55,7 +67,21 @@ final class LoopSide: @unchecked Sendable {
         self.registry = registry
         current = plan.initial
         let link: DeviceLink
+        let now = clock.now().nanoseconds
+        var firmware: DirectDriveFirmware?
+        var hardware: SimulatedDirectDriveMachine?
         switch backend {
+        case .simulated where plan.machine.drive == .gpio:
+            let chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
+            // The hardware first: it sets the home switch input for where the stage starts.
+            hardware = try SimulatedDirectDriveMachine(chip: chip, clock: clock)
+            let fw = try DirectDriveFirmware(machine: plan.machine, gpio: chip, serial: DirectDriveFirmware.serial(for: plan.machine), now: now)
+            firmware = fw
+            self.chip = chip
+            gpio = chip
+            simulated = nil
+            simulatedLink = nil
+            link = fw
         case .simulated:
             let chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
             let m = SimulatedMachine(machine: plan.machine, cartridge: plan.initial.cartridge,
@@ -82,7 +108,18 @@ final class LoopSide: @unchecked Sendable {
             simulated = nil
             simulatedLink = nil
             link = device
+        case .directDrive(let lines):
+            let fw = try DirectDriveFirmware(machine: plan.machine, gpio: lines, serial: DirectDriveFirmware.serial(for: plan.machine), now: now)
+            firmware = fw
+            chip = nil
+            gpio = lines
+            simulated = nil
+            simulatedLink = nil
+            link = fw
         }
+        directDrive = firmware
+        directDriveHardware = hardware
+        firmware?.fitCartridge(maxDepth: plan.initial.cartridge.maxDepth)
         keyRequests = try SPSCRing(capacity: 64)
         scriptRequests = try SPSCRing(capacity: 64)
         records = try RecordRing(capacity: 8192, reserve: 512)
@@ -90,8 +127,8 @@ final class LoopSide: @unchecked Sendable {
         let watcher = watchEdges ? try EdgeWatcher(gpio: gpio, clock: clock) : nil
         self.watcher = watcher
         session = ControlSession(
-            machine: plan.machine, device: link, gpio: gpio, now: clock.now().nanoseconds,
-            nonce: UInt32(truncatingIfNeeded: clock.now().nanoseconds | 1),
+            machine: plan.machine, device: link, gpio: gpio, now: now,
+            nonce: UInt32(truncatingIfNeeded: now | 1),
             linkConfiguration: .forMachine(plan.machine),
             edges: watcher.map { w in { buffer in _ = w.drain(into: &buffer) } },
             enableInhibited: { watcher?.estopLatched ?? false },
@@ -105,12 +142,29 @@ final class LoopSide: @unchecked Sendable {
             })
     }
 
-    /// One loop iteration at `now`: script steps due, the simulator, the control cycle.
+    /// One loop iteration at `now`: script steps due, the simulator, the direct-drive firmware,
+    /// the control cycle. A scripted hang is this very thread stopping (in real time it sleeps
+    /// here: nothing else in the process makes the pulses or the charge pump).
     func cycle(now: UInt64) {
-        cycleWithoutSession(now: now)
+        applyScript(now: now)
+        if hungUntil > now {
+            var ts = timespec(tv_sec: Int((hungUntil - now) / 1_000_000_000), tv_nsec: Int((hungUntil - now) % 1_000_000_000))
+            nanosleep(&ts, nil)
+            return
+        }
+        simulatedLink?.pump(now: now)
+        hostCycle(now: now)
+    }
+
+    /// The host's part of a cycle: the direct-drive firmware (which is this loop), then the session.
+    func hostCycle(now: UInt64) {
+        directDrive?.service(now: now)
         session.cycle(now: now)
         publishIdentity()
     }
+
+    /// Whether a scripted loop hang holds the host's cycles at `now` (virtual time skips them).
+    func isHung(at now: UInt64) -> Bool { hungUntil > now }
 
     /// Publishes the machine's identity the first time the connection is ready (loop thread,
     /// or the virtual-time driver's thread).
@@ -130,7 +184,7 @@ final class LoopSide: @unchecked Sendable {
         return (String(identifiedSerial.load(ordering: .relaxed), radix: 16), "\(v >> 16).\((v >> 8) & 0xFF).\(v & 0xFF)")
     }
 
-    /// Script and simulator only, for drivers that run the session's cycle themselves.
+    /// Script and simulator only, for drivers that run the host's cycle themselves.
     func cycleWithoutSession(now: UInt64) {
         applyScript(now: now)
         simulatedLink?.pump(now: now)
@@ -153,6 +207,8 @@ final class LoopSide: @unchecked Sendable {
             case .select:
                 if let s = plan.selections[nextStep] {
                     current = s
+                    // The stage's soft limit follows the cartridge about to be fitted.
+                    directDrive?.fitCartridge(maxDepth: s.cartridge.maxDepth)
                     _ = scriptRequests.tryPush(.load(s))
                 }
             case .arm:
@@ -179,6 +235,8 @@ final class LoopSide: @unchecked Sendable {
                 case .unresponsive: simulated?.inject(.unresponsive)
                 case .clear: simulated?.inject(.clear)
                 }
+            case .loopHang(let ms):
+                hungUntil = now + UInt64(ms) * 1_000_000
             }
             nextStep += 1
         }

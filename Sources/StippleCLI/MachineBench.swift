@@ -146,7 +146,7 @@ final class MachineBench {
                 throw CLIError("cannot open the GPIO lines of \(machine.name) (\(machine.gpio.chip)): \(error)")
             }
             let usb: USBDeviceLink
-            let identity = try machine.usbDrive(for: "the machine bench")
+            let identity = try machine.usbDrive(for: "the machine bench", why: "its checks and measurements are of a board over USB")
             do { usb = try USBDeviceLink(identity: identity, serialNumber: serial, options: .init(endpointCheck: check)) } catch {
                 throw CLIError("cannot open \(machine.name) on USB (\(USBLinkError.id(identity.vendorID, identity.productID))): \(error)")
             }

@@ -26,7 +26,7 @@ struct MachineShow: StippleCommand {
         let l = m.limits
         ctx.print("\(m.name): \(m.model) (\(m.kind.rawValue))")
         ctx.print("  file       \(file.path)")
-        ctx.print("  drive      \(m.drive)" + (m.drive == .gpio ? " (direct drive: Stipple's loop makes the pulses; not implemented yet, issue 8)" : " (controller board)"))
+        ctx.print("  drive      \(m.drive)" + (m.drive == .gpio ? " (direct drive: Stipple's own loop makes the stroke pulses, the steps and the charge pump)" : " (controller board)"))
         if let usb = m.usb {
             ctx.print("  usb        \(String(format: "%04x:%04x", usb.vendorID, usb.productID)) interface \(usb.interface), bulk out \(String(format: "0x%02x", usb.endpointOut)), in \(String(format: "0x%02x", usb.endpointIn))")
         }

@@ -1,14 +1,13 @@
 import StippleModel
 
 extension MachineSpec {
-    /// The controller board of a usb machine, or the refusal every command that would drive,
-    /// simulate or probe a machine gives a gpio one: those commands speak the firmware protocol,
-    /// and a direct-drive machine has no firmware to speak to. Refusing here, before any line or
-    /// device is opened, keeps them from pretending a gpio machine is a controller board.
-    func usbDrive(for command: String) throws -> USBIdentity {
+    /// The controller board of a usb machine, or the refusal a command that only speaks to a
+    /// board (over USB, or as its simulator) gives a direct-drive one. Refusing here, before any
+    /// line or device is opened, keeps them from pretending a gpio machine has a board.
+    /// - Parameter why: what the command needs the board for, and what to use instead.
+    func usbDrive(for command: String, why: String) throws -> USBIdentity {
         guard drive == .usb, let usb else {
-            throw CLIError("\(command) cannot drive \(name) (drive = \"\(drive)\"): direct drive is not implemented yet (issue 8), "
-                           + "so this command has nothing to talk to. Use a machine with drive = \"usb\"")
+            throw CLIError("\(command) cannot drive \(name): it is a direct-drive machine (drive = \"\(drive)\"), with no controller board; \(why)")
         }
         return usb
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StippleDirectDrive
 import StippleModel
 import StippleSimulator
 
@@ -112,6 +113,10 @@ struct RunCommand: StippleCommand {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         var plan = try SessionPlan(catalog: cat, machine: machine, cartridge: cartridge, cartridgeID: cartridgeID,
                                    profile: profile, zone: zone, scriptPath: script)
+        if plan.machine.drive == .gpio {
+            try Self.checkDirectDrive(plan.machine, socket: simSocket != nil, serial: serial != nil, adoptEndpoints: adoptEndpoints,
+                                      simError: simError != nil, simRateError: simRateError != nil)
+        }
         let backend: SimulatedRun.Backend = sim ? .simulated : simSocket.map { .socket($0) } ?? .hardware(serial: serial, endpointCheck: adoptEndpoints ? .adoptDevice : .strict)
         if case .hardware = backend, let script = plan.script {
             let simulatedOnly = script.steps.enumerated().filter { SessionScript.needsSimulator($0.element.action) }
@@ -146,7 +151,8 @@ struct RunCommand: StippleCommand {
             }
             request = RunJournal.Request(path: try journal.resolve(in: ctx), client: clientID.rawValue, operatorRef: op,
                                          pigments: try pigment.map(PigmentChoice.parse), cartridgeLot: lot, keepTelemetry: keepTelemetry,
-                                         expectedSerial: sim ? String(CalibrateDepth.simulatorSerial, radix: 16) : nil,
+                                         expectedSerial: sim ? String(plan.machine.drive == .gpio ? DirectDriveFirmware.serial(for: plan.machine)
+                                                                                                  : CalibrateDepth.simulatorSerial, radix: 16) : nil,
                                          overrideTechnician: technician)
         }
         let depthError = try simError.map { text in
@@ -181,5 +187,21 @@ struct RunCommand: StippleCommand {
         return String(format: "stroke rate: calibration %@ applied (achieved = %.5f x commanded %@ %.3f Hz, valid until %@): profile %@ Hz sent as %@ Hz",
                       c.record.ref, k.gain, k.offsetHertz < 0 ? "-" : "+", abs(k.offsetHertz), c.record.expiresAt.day,
                       s.profile.rate.plain, String(format: "%.3f", s.rateSetPoint.hertz))
+    }
+
+    /// What a direct-drive (`drive = "gpio"`) machine cannot be asked: it has no USB device and no
+    /// separate simulator process (its firmware is this process's loop), and the built-in
+    /// direct-drive simulator has no drive-error model (its strokes are the loop's own pulses).
+    static func checkDirectDrive(_ machine: MachineSpec, socket: Bool, serial: Bool, adoptEndpoints: Bool,
+                                 simError: Bool, simRateError: Bool) throws {
+        let why = "\(machine.name) is a direct-drive machine (drive = \"gpio\"): this process's loop drives its lines, there is no controller board"
+        if socket { throw CLIError("--sim-socket talks to a simulated controller board; \(why). Use --sim (run)") }
+        if serial || adoptEndpoints { throw CLIError("--serial and --adopt-endpoints pick a USB device; \(why) and no USB device (run)") }
+        if simRateError {
+            throw CLIError("--sim-rate-error models a controller board's stroke drive; \(why), whose strokes are the loop's own pulses (run)")
+        }
+        if simError {
+            throw CLIError("--sim-error models a controller board's stage-to-needle error; the direct-drive simulator's stage is exactly where its steps put it, so \(machine.name) has none to give (run)")
+        }
     }
 }

@@ -18,7 +18,6 @@ struct SessionPlan {
     init(catalog: HardwareCatalog, machine machineName: String, cartridge cartridgeName: String, cartridgeID: UInt64,
          profile profileName: String, zone: Zone, scriptPath: String?) throws {
         let machine = try catalog.machine(named: machineName).spec
-        _ = try machine.usbDrive(for: "stipple run")
         self.machine = machine
         var texts: [String: String] = [:]
         func settings(_ cartridgeName: String, _ id: UInt64, _ profileName: String, _ zone: Zone) throws -> SessionSettings {
@@ -39,6 +38,12 @@ struct SessionPlan {
         var selections: [Int: SessionSettings] = [:]
         var cartridge = cartridgeName, id = cartridgeID
         var issues: [ConfigIssue] = []
+        for (i, step) in script.steps.enumerated() where machine.drive == .gpio && SessionScript.needsControllerBoard(step.action) {
+            issues.append(ConfigIssue(
+                file: scriptPath, key: "step[\(i)].action",
+                problem: "(at \(step.atMilliseconds) ms) is about a controller board's USB link or its firmware, and \(machine.name) is a direct-drive machine (drive = \"gpio\"): there is no cable to unplug and no board firmware to break",
+                fix: "Remove the step, or use loop-hang to stop the loop (the charge pump then drops the drivers)"))
+        }
         for (i, step) in script.steps.enumerated() {
             guard case .select(let z, let p, let c, let cid) = step.action else { continue }
             cartridge = c ?? cartridge

@@ -34,7 +34,7 @@ struct SimGadget: StippleCommand {
     func run(in ctx: CLIContext) throws -> ExitStatus {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let spec = try cat.machine(named: machine).spec
-        let usb = try spec.usbDrive(for: "stipple sim gadget")
+        let usb = try spec.usbDrive(for: "stipple sim gadget", why: "the gadget presents a simulated board on USB. A direct-drive machine runs simulated with `stipple run --sim`")
         let cart = try cat.cartridge(named: cartridge).cartridge
         let sim = SimulatedMachine(machine: spec, cartridge: cart, cartridgeID: cartridgeID, serial: serial,
                                    gpio: nil, seed: 3, telemetryHertz: 500)

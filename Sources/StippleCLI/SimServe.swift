@@ -24,7 +24,7 @@ struct SimServe: StippleCommand {
     func run(in ctx: CLIContext) throws -> ExitStatus {
         let cat = try HardwareCatalog.resolve(configDir: catalog.configDir, environment: ctx.environment)
         let spec = try cat.machine(named: machine).spec
-        _ = try spec.usbDrive(for: "stipple sim serve")
+        _ = try spec.usbDrive(for: "stipple sim serve", why: "the server runs a simulated board for another process. A direct-drive machine runs simulated with `stipple run --sim`")
         let cart = try cat.cartridge(named: cartridge).cartridge
         let sim = SimulatedMachine(machine: spec, cartridge: cart, cartridgeID: cartridgeID, serial: 0x5717_0002,
                                    gpio: nil, seed: 2, telemetryHertz: 500)

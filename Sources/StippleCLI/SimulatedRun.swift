@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import StippleControl
+import StippleDirectDrive
 import StippleHardware
 import StippleJournal
 import StippleLinux
@@ -132,15 +133,29 @@ final class SimulatedRun {
         self.side = side
         side.start(at: 0)
         let end = UInt64((plan.script?.durationMilliseconds ?? 0) + 1000) * 1_000_000
-        ctx.print("stipple run: \(plan.machine.name) (simulated, virtual time), client \(client)")
-        let last = VirtualTimeDriver.run(side.session, from: 0, until: end, beforeCycle: { now in
+        ctx.print("stipple run: \(plan.machine.name) (simulated\(plan.machine.drive == .gpio ? " direct drive" : ""), virtual time), client \(client)")
+        let period: UInt64 = 1_000_000
+        var now: UInt64 = 0
+        while now < end {
             clock.advance(toNanoseconds: now)
-            // The session's own cycle runs right after; this moves the script and the simulator.
+            // The script and the USB simulator move even while the host's loop hangs.
             side.cycleWithoutSession(now: now)
-            side.publishIdentity()
+            if !side.isHung(at: now) {
+                side.hostCycle(now: now)
+                // Stroke edges planned before the next cycle, each at its own instant, as the
+                // real-time loop sleeps to them.
+                if let fw = side.directDrive {
+                    while let e = fw.nextEdge(before: now + period) {
+                        clock.advance(toNanoseconds: e)
+                        fw.fireEdge(planned: e, actual: e)
+                    }
+                }
+            }
             drain(side, now: now)
-        }, stop: { [journal] _ in journal?.failure != nil })
-        drain(side, now: last)
+            now += period
+            if journal?.failure != nil { break }
+        }
+        drain(side, now: now)
         return report(side)
     }
 
@@ -168,7 +183,13 @@ final class SimulatedRun {
             do { gpio = try LinuxGPIOLines(machine: plan.machine) } catch {
                 throw CLIError("cannot open the GPIO lines of \(plan.machine.name) on \(plan.machine.gpio.chip): \(error)")
             }
-            let identity = try plan.machine.usbDrive(for: "stipple run")
+            if plan.machine.drive == .gpio {
+                side = try LoopSide(plan: plan, backend: .directDrive(gpio: gpio), clock: clock, client: client,
+                                    registry: registry, watchEdges: true)
+                description = "direct drive, GPIO \(plan.machine.gpio.chip)"
+                break
+            }
+            let identity = try plan.machine.usbDrive(for: "stipple run", why: "internal error: a gpio machine takes the direct-drive path")
             let usb: USBDeviceLink
             do {
                 usb = try USBDeviceLink(identity: identity, serialNumber: serial, options: .init(endpointCheck: endpointCheck))
@@ -201,7 +222,8 @@ final class SimulatedRun {
                                        : "keys: a arm, space pedal, e e-stop, r reset, c reconnect, d disarm, q quit")
         }
         try side.watcher?.start()
-        try loop.start { _, _ in side.cycle(now: clock.now().nanoseconds) }
+        // A direct-drive machine's stroke edges are timed by the loop itself, between cycles.
+        try loop.start(edges: side.directDrive) { _, _ in side.cycle(now: clock.now().nanoseconds) }
         for w in loop.warnings + (side.watcher?.warnings ?? []) { ctx.printError("warning: \(w)") }
 
         var pedal = false, estop = false, lastStatus: UInt64 = 0
@@ -283,6 +305,9 @@ final class SimulatedRun {
         let s = session.link.statistics
         ctx.print("")
         ctx.print("link: \(s.dataFramesSent) frames sent, \(s.framesReceived) received, \(s.retransmissions) retransmitted, \(s.crcErrors) CRC errors, RTT \(String(format: "%.2f", Double(s.smoothedRTT) / 1e6)) ms")
+        if let fw = side.directDrive {
+            DirectDriveReport.lines(firmware: fw, hardware: side.directDriveHardware).forEach(ctx.print)
+        }
         let dropped = side.records.droppedTelemetry
         if dropped > 0 || side.records.droppedCritical > 0 {
             ctx.print("journal ring: \(dropped) telemetry records dropped, \(side.records.droppedCritical) critical records dropped")

@@ -55,6 +55,15 @@ public final class DepthStageDriver {
     /// Arms and frees the stage with the motor stopped.
     public func prepare() throws(DepthStageError) {
         try command(.arm)
+        // A direct-drive stage homes after arm and refuses start until it has: wait for a
+        // telemetry frame sent after the arm that no longer says homing (a board never does).
+        lastTelemetry = nil
+        let p = machine.directDrive
+        let homingSeconds = p.map { $0.homeTravel.millimetres / ($0.maximumSlewMillimetresPerSecond / 2) * 2 + 2 } ?? 1
+        try wait("the depth stage to home", seconds: homingSeconds) {
+            guard let t = self.lastTelemetry else { return false }
+            return t.stateFlags & ControlCore.homingFlag == 0
+        }
         try command(.setStrokeRate(rateMillihertz: UInt32(machine.limits.rateMin.millihertz), rampMilliseconds: 0))
         try command(.start)
         try command(.stop)

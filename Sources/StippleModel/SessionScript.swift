@@ -32,6 +32,10 @@ public struct SessionScript: Sendable, Hashable {
         case linkLoss(rate: Double)
         case linkStall(milliseconds: Int)
         case inject(Fault)
+        /// The host's control loop stops for this long (simulators only): on a controller board the
+        /// firmware's refresh deadline stops the needle; on direct drive the charge pump stops and
+        /// the watchdog drops the drivers.
+        case loopHang(milliseconds: Int)
     }
 
     public struct Step: Sendable, Hashable {
@@ -55,7 +59,16 @@ public struct SessionScript: Sendable, Hashable {
 
     static let actionNames = ["select", "arm", "disarm", "pedal-down", "pedal-up", "estop-press", "estop-release",
                               "reset", "pause", "resume", "cartridge-pull", "cartridge-insert", "unplug", "reconnect",
-                              "link-loss", "link-stall", "fault"]
+                              "link-loss", "link-stall", "fault", "loop-hang"]
+
+    /// Whether an action is about a controller board's USB link or its simulated firmware, which
+    /// a direct-drive (`drive = "gpio"`) machine does not have.
+    public static func needsControllerBoard(_ action: Action) -> Bool {
+        switch action {
+        case .unplug, .reconnect, .linkLoss, .linkStall, .inject: true
+        default: false
+        }
+    }
 
     public static func decode(text: String, file: String) -> Result<SessionScript, ConfigError> {
         ConfigDocument.decode(text: text, file: file) { r in
@@ -120,6 +133,8 @@ public struct SessionScript: Sendable, Hashable {
             return s.number("rate", in: 0...1, unit: "(share of frames lost)").map { .linkLoss(rate: $0) }
         case "link-stall":
             return s.integer("duration_ms", in: 1...60_000, unit: "ms").map { .linkStall(milliseconds: $0) }
+        case "loop-hang":
+            return s.integer("duration_ms", in: 1...60_000, unit: "ms").map { .loopHang(milliseconds: $0) }
         case "fault":
             guard let f = s.string("fault", expect: Fault.allCases.map(\.rawValue).joined(separator: ", ")) else { return nil }
             guard let fault = Fault(rawValue: f) else {

@@ -9,7 +9,12 @@ public struct SimulatedDirectDriveTolerances: Sendable, Hashable {
     /// and holds the needle in the skin: a fault even though the stroke happened.
     public var strokePulseWidthTolerance: Double
     /// A step that comes sooner than `(1 - this) / max_step_rate_hz` after the last one is beyond
-    /// the stepper's pull-out rate and is lost. Small, because the loop's plan never goes faster.
+    /// the stepper's pull-out rate and is lost. A quarter: the rotor's inertia carries it through
+    /// an occasional short interval (a 1 ms loop with real jitter sends 0.9 ms now and then at
+    /// the maximum rate, and the loop holds back anything under 0.8 ms); a stepper loses steps
+    /// when pulses come much faster than it can follow, such as two in one cycle. At 0.02 every
+    /// slightly early cycle at 1,000 steps/s would have counted as lost, and a loop that held
+    /// those steps back would owe more on every early cycle until it stalled.
     public var stepIntervalTolerance: Double
     /// Charge-pump edges, each within the timeout of the one before, that the watchdog needs to
     /// enable the drivers again after it tripped (or at power-up): one stray edge from a dying
@@ -21,7 +26,7 @@ public struct SimulatedDirectDriveTolerances: Sendable, Hashable {
     public var homeSwitchWorks: Bool
 
     public init(minimumStrokePulseNanoseconds: UInt64 = 200_000, strokePulseWidthTolerance: Double = 0.1,
-                stepIntervalTolerance: Double = 0.02, chargePumpEdgesToEnable: Int = 2,
+                stepIntervalTolerance: Double = 0.25, chargePumpEdgesToEnable: Int = 2,
                 startMillimetresFromHome: Double = 1.0, homeSwitchWorks: Bool = true) {
         self.minimumStrokePulseNanoseconds = minimumStrokePulseNanoseconds
         self.strokePulseWidthTolerance = strokePulseWidthTolerance

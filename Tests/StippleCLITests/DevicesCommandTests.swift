@@ -18,7 +18,7 @@ struct DevicesCommandTests {
         #expect(r.err.isEmpty)
         #expect(r.outLines == ["GPIO", "  no GPIO chips found (this machine has no /dev/gpiochip*)", "",
                                "USB", "  no machine on USB (looked for 1209:5702 linear-l2, 1209:5701 rotary-r1)",
-                               "  not on USB: direct-d1 (drive = \"gpio\"; direct drive is not implemented yet, issue 8)"])
+                               "  not on USB: direct-d1 (drive = \"gpio\": driven straight from the GPIO lines by `stipple run`)"])
     }
 
     @Test(.enabled(if: hasChips, "this machine has no GPIO chip"))

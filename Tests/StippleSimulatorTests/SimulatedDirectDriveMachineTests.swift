@@ -212,6 +212,24 @@ struct SimulatedDirectDriveMachineTests {
         #expect(s.positionSteps == 400 + 52)
     }
 
+    @Test func aStepperFollowsAJitteredStepIntervalButNotOneMuchShorterThanItsRate() throws {
+        var b = try Bench()
+        b.plan.chargePump(from: 0, to: 500 * Self.ms)
+        b.plan.set(.depthEnable, true, at: 1 * Self.ms)
+        b.plan.set(.depthDirection, true, at: 1 * Self.ms)
+        // At direct-d1's 1,000 steps/s: 0.8 ms (an early cycle the loop still steps in) is
+        // followed, 0.76 ms just is, 0.74 ms is a quarter too fast and lost.
+        b.plan.pulse(.depthStep, at: 10 * Self.ms, width: 10 * Self.us)
+        b.plan.pulse(.depthStep, at: 10_800 * Self.us, width: 10 * Self.us)
+        b.plan.pulse(.depthStep, at: 11_560 * Self.us, width: 10 * Self.us)
+        b.plan.pulse(.depthStep, at: 12_300 * Self.us, width: 10 * Self.us)
+        try b.play(until: 20 * Self.ms)
+        let s = b.status
+        #expect(s.counters.steps == 3)
+        #expect(s.counters.stepsLostTooFast == 1)
+        #expect(b.machine.tolerances.stepIntervalTolerance == 0.25)
+    }
+
     @Test func onlyADirectDriveMachineWithAllItsLinesCanBeSimulated() throws {
         let catalog = HardwareCatalog(layers: [.embedded])
         let usb = try catalog.machine(named: "rotary-r1").spec

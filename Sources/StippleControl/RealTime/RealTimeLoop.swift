@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import StippleHardware
 import Synchronization
 
 /// Runs a body on one dedicated real-time thread at a fixed period, on absolute deadlines.
@@ -15,6 +16,23 @@ import Synchronization
 /// (a relaxed atomic store), call the body, read the clock again. No allocation, lock or I/O of
 /// its own, so the body's cost is the only variable. `Task.sleep` is no substitute: it showed
 /// ~1 ms p99 lateness here.
+///
+/// Timed edges (direct drive): given a `TimedEdgeSource`, each cycle continues after its body by
+/// asking the source for every edge planned before the next cycle's deadline, sleeping to each on
+/// the same absolute clock and firing it, so a stroke pulse rises and falls on its own instants
+/// rather than on the 1 ms grid. The edges are asked for only after the body, because the body may
+/// change the plan; an edge planned between a deadline and the moment that cycle's body returns
+/// is therefore fired late by the rest of the body's time (the cost of the body bounds it).
+///
+/// What an overrun means then: the body itself returned after the next deadline. Time spent
+/// sleeping to edges is waiting, not work, and is not counted. The deadlines an overrun skips are
+/// skipped before the edges are asked for, so the edges up to the first deadline still ahead are
+/// all fired, overdue ones at once and in order: a rising edge is never left without its falling
+/// edge because a cycle ran long. When firing the edges (their wake-up lateness plus the line
+/// writes) runs past the next deadline, that is counted in `cyclesDelayedByEdges`, not as an
+/// overrun: the next cycle runs at once, late, and its lateness sample shows by how much; no
+/// deadline is skipped for it, because a late edge a few microseconds before a deadline would
+/// otherwise cost a whole control cycle.
 public final class RealTimeLoop: @unchecked Sendable {
     public let configuration: RealTimeConfiguration
 
@@ -25,6 +43,9 @@ public final class RealTimeLoop: @unchecked Sendable {
     private let overrunCount = Atomic<UInt64>(0)
     private let skippedCount = Atomic<UInt64>(0)
     private let worstLateness = Atomic<UInt64>(0)
+    private let firedEdgeCount = Atomic<UInt64>(0)
+    private let worstEdgeLateness = Atomic<UInt64>(0)
+    private let edgeDelayedCount = Atomic<UInt64>(0)
     private let stopRequested = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
     private let thread = Mutex<RealTimeThread?>(nil)
@@ -61,12 +82,18 @@ public final class RealTimeLoop: @unchecked Sendable {
     /// Starts the thread, applies the real-time setup on it, and returns once that setup is done
     /// (so `warnings` is complete); the first deadline is one period after that.
     ///
-    /// - Parameter body: called once per cycle with the cycle number (0, 1, 2, ... counting calls,
-    ///   so skipped deadlines leave no gap) and that cycle's deadline in CLOCK_MONOTONIC
-    ///   nanoseconds (skipped deadlines do show there). It runs on the loop's thread and must not
-    ///   allocate, lock or block; `sending` because it moves there with what it captures.
+    /// - Parameters:
+    ///   - edges: edges to fire between cycles (see the type's comment), or nil for none; without a
+    ///     source the loop runs exactly as it always has. Called only on the loop's thread, so it
+    ///     moves there (`sending`); `fireEdge` must consume the edge it is given, or the cycle would
+    ///     be asked for it again and again until its next deadline passes.
+    ///   - body: called once per cycle with the cycle number (0, 1, 2, ... counting calls,
+    ///     so skipped deadlines leave no gap) and that cycle's deadline in CLOCK_MONOTONIC
+    ///     nanoseconds (skipped deadlines do show there). It runs on the loop's thread and must not
+    ///     allocate, lock or block; `sending` because it moves there with what it captures.
     /// - Throws: `RealTimeError.alreadyStarted`, or `.threadCreationFailed`.
-    public func start(body: sending @escaping (_ cycle: UInt64, _ deadline: UInt64) -> Void) throws(RealTimeError) {
+    public func start(edges: sending (any TimedEdgeSource)? = nil,
+                      body: sending @escaping (_ cycle: UInt64, _ deadline: UInt64) -> Void) throws(RealTimeError) {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else {
             throw .alreadyStarted(what: "real-time loop")
         }
@@ -75,7 +102,7 @@ public final class RealTimeLoop: @unchecked Sendable {
             lockMemory: configuration.lockMemory, timerSlackNanoseconds: configuration.timerSlackNanoseconds,
             cpu: configuration.cpu, cpuLatencyLimitMicroseconds: configuration.cpuLatencyLimitMicroseconds, systemCalls: configuration.systemCalls)
         do {
-            let t = try RealTimeThread.start(settings, what: "real-time loop") { [self] in run(body) }
+            let t = try RealTimeThread.start(settings, what: "real-time loop") { [self] in run(body, edges) }
             thread.withLock { $0 = t }
         } catch {
             started.store(false, ordering: .releasing)
@@ -110,6 +137,17 @@ public final class RealTimeLoop: @unchecked Sendable {
     /// Deadlines skipped after overruns (at least one per overrun).
     public var skippedDeadlines: UInt64 { skippedCount.load(ordering: .relaxed) }
 
+    /// Timed edges fired since start (0 without an edge source).
+    public var edgesFired: UInt64 { firedEdgeCount.load(ordering: .relaxed) }
+
+    /// The worst `actual - planned` of a fired edge since start: how late the loop woke for it.
+    /// (What the line write then costs is the source's to measure.)
+    public var worstEdgeLatenessNanoseconds: UInt64 { worstEdgeLateness.load(ordering: .relaxed) }
+
+    /// Cycles whose edges were still being fired when the next deadline passed (see the type's
+    /// comment on overruns): the next cycle ran late by that much, but no deadline was skipped.
+    public var cyclesDelayedByEdges: UInt64 { edgeDelayedCount.load(ordering: .relaxed) }
+
     /// The worst lateness since start, even when it has left the statistics window.
     public var worstLatenessNanoseconds: UInt64 { worstLateness.load(ordering: .relaxed) }
 
@@ -131,7 +169,7 @@ public final class RealTimeLoop: @unchecked Sendable {
     }
 
     /// The cycle. Everything it touches was allocated before it began.
-    private func run(_ body: (UInt64, UInt64) -> Void) {
+    private func run(_ body: (UInt64, UInt64) -> Void, _ edges: (any TimedEdgeSource)?) {
         let period = configuration.periodNanoseconds
         let window = UInt64(configuration.latenessWindow)
         let limit = configuration.cycleLimit ?? .max
@@ -139,6 +177,7 @@ public final class RealTimeLoop: @unchecked Sendable {
         var cycle: UInt64 = 0
         var worst: UInt64 = 0
         var wake = timespec()
+        var worstEdge: UInt64 = 0
         while cycle < limit, !stopRequested.load(ordering: .acquiring) {
             wake.tv_sec = Int(deadline / 1_000_000_000)
             wake.tv_nsec = Int(deadline % 1_000_000_000)
@@ -165,6 +204,33 @@ public final class RealTimeLoop: @unchecked Sendable {
                 skippedCount.wrappingAdd(missed, ordering: .relaxed)
                 deadline &+= missed &* period
             }
+            if let edges {
+                fireEdges(edges, before: deadline, worst: &worstEdge)
+            }
         }
+    }
+
+    /// Sleeps to and fires, in order, every edge the source plans before `limit` (the next
+    /// cycle's deadline); overdue ones fire at once. Nothing here allocates or locks.
+    @inline(__always)
+    private func fireEdges(_ edges: any TimedEdgeSource, before limit: UInt64, worst: inout UInt64) {
+        var wake = timespec()
+        var fired: UInt64 = 0
+        while let planned = edges.nextEdge(before: limit) {
+            wake.tv_sec = Int(planned / 1_000_000_000)
+            wake.tv_nsec = Int(planned % 1_000_000_000)
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &wake, nil) == EINTR {}
+            let actual = Self.now()
+            edges.fireEdge(planned: planned, actual: actual)
+            fired &+= 1
+            let late = actual > planned ? actual - planned : 0
+            if late > worst {
+                worst = late
+                worstEdgeLateness.store(late, ordering: .relaxed)
+            }
+        }
+        guard fired > 0 else { return }
+        firedEdgeCount.wrappingAdd(fired, ordering: .relaxed)
+        if Self.now() > limit { edgeDelayedCount.wrappingAdd(1, ordering: .relaxed) }
     }
 }
