@@ -264,7 +264,7 @@ offset_steps=$(awk -v o="$(toml_num home_offset_mm)" -v s="$spm" 'BEGIN { printf
 travel_steps=$(awk -v o="$(toml_num home_travel_mm)" -v s="$spm" 'BEGIN { printf "%.0f", o * s }')
 pump_timeout=$(toml_num charge_pump_timeout_ms)
 switch_steps=100    # the home switch 1 mm above where the stage starts
-sh "$RIG_GUEST/gpio.sh" teardown     # the rotary machine's chip: direct-d1 is gpiochip0 too
+[ ! -f "$RIG_STATE/gpio.env" ] || sh "$RIG_GUEST/gpio.sh" teardown   # the rotary chip: direct-d1 is gpiochip0 too
 chip=$(sh "$RIG_GUEST/gpio-setup.sh" "$dcopy")
 rig_gpio_load
 kv() { rig_kv "$@"; }
