@@ -70,6 +70,14 @@ demo: build
 	  --script Examples/demo-session.toml --fast \
 	  --client demo-client --operator demo-operator --pigment DEMO-LOT-1 --cartridge-lot DEMO-CL-1 \
 	  --journal $(DEMO_JOURNAL)
+	@echo; echo "-- a direct-drive machine (direct-d1, no controller board): Stipple's loop makes every stroke pulse and step; calibrated, then hairline and crown, with a loop hang the charge-pump watchdog stops (Examples/direct-drive-session.toml) --"
+	@# Its fit is the identity (the simulated stage is where its steps put it): the verdict is enough.
+	set -o pipefail; $(STIPPLE) calibrate depth --machine direct-d1 --sim --sim-gauge --technician demo-technician \
+	  --gauge DEMO-GAUGE-1 --journal $(DEMO_JOURNAL) | tail -3
+	$(STIPPLE) run --machine direct-d1 --cartridge 1RL-0.20 --profile frontal-hairline-soft \
+	  --zone frontal-hairline --sim --script Examples/direct-drive-session.toml --fast \
+	  --client demo-client --operator demo-operator --pigment DEMO-LOT-1 --cartridge-lot DEMO-CL-2 \
+	  --journal $(DEMO_JOURNAL)
 	@echo; echo "-- the client file --"
 	@$(STIPPLE) client show demo-client --journal $(DEMO_JOURNAL)
 	@echo; echo "-- the record proves itself: the journal's chain and seals, then an export checked offline --"
@@ -90,7 +98,7 @@ demo: build
 # 150 Hz, 2000 µs pulse train between its 1 kHz cycles vs Benchmarks/stroke-edges-c doing the same,
 # and the Swift/C ratios (the machine is shared: read ratios, not absolutes); the line is in memory
 # unless `stipple-bench edges --chip gpiochipN --line OFFSET` names a real one (libgpiod, both
-# sides). `stipple-bench rt` runs one of them.
+# sides; on the rig's gpio-sim: Hardware/rig/guest/stroke-edges.sh). `stipple-bench rt` runs one.
 bench: deps
 	@scripts/swift-build-clean.sh -c release --product stipple-bench
 	cc -O2 -Wall -Wextra -o .build/release/rt-loop-c Benchmarks/rt-loop-c/rt_loop.c

@@ -33,6 +33,9 @@ final class LoopSide: @unchecked Sendable {
     let directDrive: DirectDriveFirmware?
     /// The simulated hardware of a direct-drive machine (solenoid, stepper, watchdog), with --sim.
     let directDriveHardware: SimulatedDirectDriveMachine?
+    /// The run is in virtual time (`--fast`): the clock is a `VirtualClock`.
+    var virtualTime: Bool { clock is VirtualClock }
+    private let clock: MonotonicClock
     /// A scripted loop hang: no cycle (session or direct-drive firmware) runs before this instant.
     private(set) var hungUntil: UInt64 = 0
     var session: ControlSession!
@@ -63,6 +66,7 @@ final class LoopSide: @unchecked Sendable {
          watchEdges: Bool, reconnect: @escaping () -> Bool = { false }, depthError: SimulatedDepthError = .none,
          rateError: StrokeRateError = .none) throws {
         self.plan = plan
+        self.clock = clock
         self.client = client
         self.registry = registry
         current = plan.initial

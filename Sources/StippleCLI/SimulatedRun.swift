@@ -306,7 +306,7 @@ final class SimulatedRun {
         ctx.print("")
         ctx.print("link: \(s.dataFramesSent) frames sent, \(s.framesReceived) received, \(s.retransmissions) retransmitted, \(s.crcErrors) CRC errors, RTT \(String(format: "%.2f", Double(s.smoothedRTT) / 1e6)) ms")
         if let fw = side.directDrive {
-            DirectDriveReport.lines(firmware: fw, hardware: side.directDriveHardware).forEach(ctx.print)
+            DirectDriveReport.lines(firmware: fw, hardware: side.directDriveHardware, virtualTime: side.virtualTime).forEach(ctx.print)
         }
         let dropped = side.records.droppedTelemetry
         if dropped > 0 || side.records.droppedCritical > 0 {
