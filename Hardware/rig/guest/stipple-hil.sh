@@ -323,14 +323,27 @@ rig_check "report: final state idle" grep -q '^final state: idle' "$D/run1"
 rig_check "observer: every write traced (overrun $(kv trace_overrun "$O"), $(kv events "$O") writes)" \
     sh -c "[ '$(kv trace_overrun "$O")' = 0 ] && [ '$(kv unparsed "$O")' = 0 ]"
 rig_check "observer: two runs of stroke pulses, as two passes" rig_equals "$(kv runs "$O")" 2
-# Stipple counts a pass's strokes between the pass's start and end cycles; a pulse whose rising edge
-# falls in the cycle that ends (or starts) the pass may land on either side of that count, so each
-# pass may differ from the observer's run by one stroke (one at each boundary would be two; this
-# allows one and says which way).
+# Stipple counts a pass's strokes from the pedal press to its release (the report's window); the
+# loop keeps pulsing through the profile's ramp-out after that, so the observer's run is longer.
+# The observer's pulses inside the window (from the run's first pulse, for the window's length)
+# must be the pass's count to one stroke: a pulse in the boundary cycle may land on either side,
+# and the run's first pulse may come up to a cycle after the press. The rest are ramp-out pulses,
+# reported (and counted in the loop's own total below).
+window_s() {  # the pass's window in seconds, from "  00:01.997 - 00:05.261  3.26 s  163 strokes"
+    grep -A1 "^pass $1 " "$D/run1" | tail -n 1 | awk '
+        function secs(x,   n, p, i, t) { n = split(x, p, ":"); t = 0; for (i = 1; i <= n; i++) t = t * 60 + p[i]; return t }
+        { printf "%.3f", secs($3) - secs($1) }'
+}
+rises_within() {  # rises_within FIRST SECONDS: stroke pulses (active edges) from FIRST for SECONDS
+    awk -v f="$1" -v w="$2" -v a="$(( 1 - ${GPIO_ACTIVE_LOW_stroke_pulse:-0} ))" \
+        '$2 == "stroke_pulse" && $3 == a && $1 >= f - 1e-6 && $1 < f + w { n++ } END { print n + 0 }' "$D/events1"
+}
 for k in 1 2; do
     said=$(grep -A1 "^pass $k " "$D/run1" | sed -n 's/.*  \([0-9][0-9]*\) strokes.*/\1/p')
-    seen=$(kv "run${k}_strokes" "$O")
-    rig_check "pass $k: Stipple reports ${said:-?} strokes, the observer counted $seen stroke pulses (at most 1 apart)" \
+    w=$(window_s "$k")
+    seen=$(rises_within "$(kv "run${k}_first" "$O")" "$w")
+    run_n=$(kv "run${k}_strokes" "$O")
+    rig_check "pass $k: Stipple reports ${said:-?} strokes in its ${w} s; the observer counted $seen pulses in that window (at most 1 apart), and $((run_n - seen)) more in the ramp-out after it" \
         sh -c "[ -n '$said' ] && [ \$(( $seen - $said )) -le 1 ] && [ \$(( $said - $seen )) -le 1 ]"
 done
 # The loop's own count of what it wrote (the report's "direct drive:" line) must be the observer's
@@ -398,6 +411,11 @@ rig_check "... after $(kv steps_up "$O") steps up, no more than home_travel ($tr
 trap - EXIT
 phase "direct drive home failure done"
 rig_no_kernel_warnings
+# The loop's order at the end of a session: when it wrote depth_enable inactive, against the pump's
+# last edge (the watchdog drops the drivers charge_pump_timeout_ms after that edge in any case).
+en_off=$(awk -v a="$(( 1 - ${GPIO_ACTIVE_LOW_depth_enable:-0} ))" '$2 == "depth_enable" && $3 != a { t = $1 } END { print t }' "$D/events1")
+en_after=$(awk -v e="$en_off" -v p="$(kv pump_last "$D/obs1")" 'BEGIN { if (e == "") print "never"; else printf "%.0f ms", (e - p) * 1000 }')
+echo "HIL-FIGURES: direct drive: stroke pulse width $(kv stroke_width_min_us "$D/obs1")-$(kv stroke_width_max_us "$D/obs1") µs (machine: $(toml_num stroke_pulse_width_us) µs); $(grep -o 'stroke edges: .*' "$D/run1"); $(grep -o 'wake-up lateness.*overruns' "$D/run1"); depth_enable written inactive $en_after after the pump's last edge"
 echo "HIL-FIGURES: direct drive: pass strokes $(grep -A1 '^pass [12] ' "$D/run1" | sed -n 's/.*  \([0-9][0-9]*\) strokes.*/\1/p' | tr '\n' ' ')reported, $(kv run1_strokes "$D/obs1") $(kv run2_strokes "$D/obs1") observed; steady rate $(kv run1_steady_rate_hz "$D/obs1") / $(kv run2_steady_rate_hz "$D/obs1") Hz; $(kv steps "$D/obs1") steps, deepest ${depth_max} mm; pump gap max $(kv pump_gap_max_ms "$D/obs1") ms; SIGKILL -> last pump edge $(kv pump_last_minus_kill_ms "$D/obs-KILL") ms, SIGSTOP -> $(kv pump_last_minus_stop_ms "$D/obs-STOP") ms; no home after $(kv steps_up "$D/obs-nohome") steps"
 fi
 echo "hil: all $rig_checks checks passed in $(rig_since "$t0") s"
