@@ -236,17 +236,21 @@ echo "HIL-FIGURES: $(sed -n 's/^ *\([0-9]* round trips.*\)/\1/p' "$T/trips")"
 # `stipple machine validate`; the board's figures are the board's to prove):
 #   steps_per_mm 100 (400): a depth step of 0.01 mm is still a whole step, and homing over 3.5 mm
 #       is 350 steps instead of 1,400;
-#   max_step_rate_hz 250 (1000): a step every 4th cycle, slew still 2.5 mm/s at 100 steps/mm;
+#   max_step_rate_hz 100 (1000) and limits.depth_slew_mm_per_s 1.0 (2.5, the most 100 steps/s
+#       allow): a step every 10th cycle at most. With 250 steps/s a host with three builds running
+#       slowed the guest's loop to ~500 cycles/s with 59 ms stalls and it latched stage-lag on the
+#       way to depth; at 100 steps/s the loop's lag bound (below) is 250 ms of stall;
 #   charge_pump_hz 50 (250) and charge_pump_timeout_ms 100 (20, and the most a machine file may
 #       say): TCG wakes the loop up to tens of ms late (once 106 ms in section 3), and the loop
 #       latches loop-stalled when it was silent longer than this; the rig reports the largest gap;
 #   calibration_tolerance_mm 0.25 (0.05, the most allowed): the loop latches stage-lag when it owes
-#       more steps than the tolerance is (5 steps at 100 steps/mm; 25 with 0.25 mm, what a 100 ms
-#       stall owes at 250 steps/s); the rig runs with --override-calibration, so nothing else reads it;
+#       more steps than the tolerance is (5 steps at 100 steps/mm, 25 with 0.25 mm); the rig runs
+#       with --override-calibration, so nothing else reads it;
 # and profile copies at 50 Hz (frontal hairline) and 60 Hz (temples), the low end of the machine.
 dmachine=direct-d1
 dcopy=$STIPPLE_CONFIG_DIR/machines/$dmachine.toml
-sed -e 's/^steps_per_mm = .*/steps_per_mm = 100/' -e 's/^max_step_rate_hz = .*/max_step_rate_hz = 250/' \
+sed -e 's/^steps_per_mm = .*/steps_per_mm = 100/' -e 's/^max_step_rate_hz = .*/max_step_rate_hz = 100/' \
+    -e 's/^depth_slew_mm_per_s = .*/depth_slew_mm_per_s = 1.0/' \
     -e 's/^charge_pump_hz = .*/charge_pump_hz = 50/' -e 's/^charge_pump_timeout_ms = .*/charge_pump_timeout_ms = 100/' \
     -e 's/^calibration_tolerance_mm = .*/calibration_tolerance_mm = 0.25/' \
     "$RIG_REPO/Hardware/machines/$dmachine.toml" > "$dcopy"
