@@ -236,21 +236,22 @@ echo "HIL-FIGURES: $(sed -n 's/^ *\([0-9]* round trips.*\)/\1/p' "$T/trips")"
 # `stipple machine validate`; the board's figures are the board's to prove):
 #   steps_per_mm 100 (400): a depth step of 0.01 mm is still a whole step, and homing over 3.5 mm
 #       is 350 steps instead of 1,400;
-#   max_step_rate_hz 100 (1000) and limits.depth_slew_mm_per_s 1.0 (2.5, the most 100 steps/s
-#       allow): a step every 10th cycle at most. With 250 steps/s a host with three builds running
-#       slowed the guest's loop to ~500 cycles/s with 59 ms stalls and it latched stage-lag on the
-#       way to depth; at 100 steps/s the loop's lag bound (below) is 250 ms of stall;
+#   max_step_rate_hz 500 (1000): twice the 250 steps/s the machine's 2.5 mm/s depth slew needs at
+#       100 steps/mm, so steps owed after a late cycle are repaid (at exactly 250 steps/s a loaded
+#       host's slowed loop latched stage-lag on the way to depth). The slew stays 2.5 mm/s: at
+#       1 mm/s a pass faulted depth-sensor-drift, because the core checks depth from ramp-in +
+#       settle + 250 ms grace after the press (725 ms for the temples) and the 0.9 mm move took 0.9 s;
 #   charge_pump_hz 50 (250) and charge_pump_timeout_ms 100 (20, and the most a machine file may
 #       say): TCG wakes the loop up to tens of ms late (once 106 ms in section 3), and the loop
 #       latches loop-stalled when it was silent longer than this; the rig reports the largest gap;
 #   calibration_tolerance_mm 0.25 (0.05, the most allowed): the loop latches stage-lag when it owes
-#       more steps than the tolerance is (5 steps at 100 steps/mm, 25 with 0.25 mm); the rig runs
+#       more steps than the tolerance is (5 steps at 100 steps/mm, 25 with 0.25 mm: 100 ms of
+#       stall at 250 steps/s); the rig runs
 #       with --override-calibration, so nothing else reads it;
 # and profile copies at 50 Hz (frontal hairline) and 60 Hz (temples), the low end of the machine.
 dmachine=direct-d1
 dcopy=$STIPPLE_CONFIG_DIR/machines/$dmachine.toml
-sed -e 's/^steps_per_mm = .*/steps_per_mm = 100/' -e 's/^max_step_rate_hz = .*/max_step_rate_hz = 100/' \
-    -e 's/^depth_slew_mm_per_s = .*/depth_slew_mm_per_s = 1.0/' \
+sed -e 's/^steps_per_mm = .*/steps_per_mm = 100/' -e 's/^max_step_rate_hz = .*/max_step_rate_hz = 500/' \
     -e 's/^charge_pump_hz = .*/charge_pump_hz = 50/' -e 's/^charge_pump_timeout_ms = .*/charge_pump_timeout_ms = 100/' \
     -e 's/^calibration_tolerance_mm = .*/calibration_tolerance_mm = 0.25/' \
     "$RIG_REPO/Hardware/machines/$dmachine.toml" > "$dcopy"
@@ -288,23 +289,49 @@ direct_report() {   # a check failed while a session ran: stop it, show what it 
 }
 trap direct_report EXIT
 
+# A slowed emulator can stall the whole guest for longer than the charge-pump timeout (100 ms, the
+# most a machine file may say; 337 ms seen with three builds on the host's 2 cores): the loop then
+# rightly latches loop-stalled (12), or stage-lag (11) when it fell behind its steps. That is the
+# host's load, not a finding about Stipple: a run that ends so is reported with the loop's lateness
+# and tried once more (a fresh cartridge id); a second one fails the section.
+load_fault() { grep -Eq 'fault 1[12] (loop-stalled|stage-lag)' "$1"; }
+retried=""
+load_retry() {  # load_retry NAME FILE: say why, or fail when this was the retry already
+    echo "hil: note: $1 faulted on the slowed emulator: $(grep -Eo 'fault 1[12] [a-z-]+' "$2" | head -n 1); $(grep -Eo 'wake-up lateness.*overruns' "$2"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    case " $retried " in *" $1 "*) rig_fail "$1: faulted again on the slowed emulator (above)" ;; esac
+    retried="$retried $1"
+}
+
 # 5a. a session: homing, two passes, disarm ------------------------------------------------------
-rig_observe_start "$D/obs1" --switch "$switch_steps" --pump-timeout-ms "$pump_timeout" --events "$D/events1"
-dsession run1 "$RIG_GUEST/hil-direct.toml"
-rig_check "direct drive: armed (motor_enable active)" rig_wait 200 rig_gpio_is_active motor_enable
-rig_gpio_set pedal active
-rig_check "pass 1: pedal down, running after homing (status_led on)" rig_wait 150 rig_gpio_is_active status_led
-sleep 3
-rig_gpio_set pedal inactive
-rig_check "pass 1: pedal up, the pass ends" rig_wait 50 inactive status_led
-rig_check "... the script selects the temples at 14 s; the rig waits to 17 s" rig_wait 300 at_session_s 17
-rig_gpio_set pedal active
-rig_check "pass 2: pedal down, running" rig_wait 50 rig_gpio_is_active status_led
-sleep 3
-rig_gpio_set pedal inactive
-rig_check "pass 2: pedal up, the pass ends" rig_wait 50 inactive status_led
-wait "$run" || rig_fail "stipple run (direct drive) exit status"
-rig_observe_stop "$D/obs1"
+direct_pass() {  # direct_pass K: pedal down until running, 3 s, up; 1 when the machine did not follow
+    rig_gpio_set pedal active
+    rig_wait 150 rig_gpio_is_active status_led || { rig_gpio_set pedal inactive; return 1; }
+    rig_ok "pass $1: pedal down, running$([ "$1" = 1 ] && echo ' after homing') (status_led on)"
+    sleep 3
+    rig_gpio_set pedal inactive
+    rig_wait 50 inactive status_led || return 1
+    rig_ok "pass $1: pedal up, the pass ends"
+}
+session_5a() {  # session_5a CARTRIDGE_ID: 0 when it ran as planned, 2 after a load fault
+    sed "s/^cartridge_id = 7101/cartridge_id = $1/" "$RIG_GUEST/hil-direct.toml" > "$D/hil-direct-$1.toml"
+    rig_gpio_rest
+    rig_observe_start "$D/obs1" --switch "$switch_steps" --pump-timeout-ms "$pump_timeout" --events "$D/events1"
+    dsession run1 "$D/hil-direct-$1.toml"
+    _ok=0
+    if rig_wait 200 rig_gpio_is_active motor_enable; then
+        rig_ok "direct drive: armed (motor_enable active)"
+        direct_pass 1 && rig_wait 300 at_session_s 17 \
+            && rig_ok "... the script selected the temples at 14 s; the rig waited to 17 s" && direct_pass 2 && _ok=1
+    fi
+    rig_gpio_set pedal inactive
+    _st=0; wait "$run" || _st=$?
+    rig_observe_stop "$D/obs1"
+    [ "$_st" = 0 ] && [ "$_ok" = 1 ] && return 0
+    cat "$D/run1"
+    load_fault "$D/run1" && { load_retry "the direct-drive session" "$D/run1"; return 2; }
+    rig_fail "direct drive session: exit status $_st, the machine $([ "$_ok" = 1 ] && echo followed || echo did not follow) the rig's pedal"
+}
+session_5a 7101 || session_5a 7111
 cat "$D/run1"
 O=$D/obs1
 rig_check "report: pass 1 and 2 ended by the pedal, no third pass" \
@@ -314,12 +341,16 @@ rig_check "report: final state idle" grep -q '^final state: idle' "$D/run1"
 rig_check "observer: every write traced (overrun $(kv trace_overrun "$O"), $(kv events "$O") writes)" \
     sh -c "[ '$(kv trace_overrun "$O")' = 0 ] && [ '$(kv unparsed "$O")' = 0 ]"
 rig_check "observer: two runs of stroke pulses, as two passes" rig_equals "$(kv runs "$O")" 2
-# Stipple counts a pass's strokes from the pedal press to its release (the report's window); the
-# loop keeps pulsing through the profile's ramp-out after that, so the observer's run is longer.
-# The observer's pulses inside the window (from the run's first pulse, for the window's length)
-# must be the pass's count to one stroke: a pulse in the boundary cycle may land on either side,
-# and the run's first pulse may come up to a cycle after the press. The rest are ramp-out pulses,
-# reported (and counted in the loop's own total below).
+# Stipple counts a pass's strokes from the pedal press to its release (the report's window) as the
+# difference of the loop's stroke counter in two telemetry messages: the first inside the pass and
+# the last before its end. The loop keeps pulsing through the profile's ramp-out after the release,
+# so the observer's run is longer: the rig counts the observer's pulses inside the pass's window
+# (from the run's first pulse, for the window's length) and reports the rest as ramp-out. The two
+# may differ by one stroke at each end, so by 2: a telemetry message is up to a few late cycles old
+# under TCG (one stroke is 17-20 ms at 50-60 Hz), and the run's first pulse may come a cycle after
+# the press, which shifts the window by as much. In every run so far the observer counted 1-2 more:
+# the last telemetry before the end had not seen the last pulse. The exact check of every pulse is
+# the loop's own total below.
 window_s() {  # the pass's window in seconds, from "  00:01.997 - 00:05.261  3.26 s  163 strokes"
     grep -A1 "^pass $1 " "$D/run1" | tail -n 1 | awk '
         function secs(x,   n, p, i, t) { n = split(x, p, ":"); t = 0; for (i = 1; i <= n; i++) t = t * 60 + p[i]; return t }
@@ -334,8 +365,8 @@ for k in 1 2; do
     w=$(window_s "$k")
     seen=$(rises_within "$(kv "run${k}_first" "$O")" "$w")
     run_n=$(kv "run${k}_strokes" "$O")
-    rig_check "pass $k: Stipple reports ${said:-?} strokes in its ${w} s; the observer counted $seen pulses in that window (at most 1 apart), and $((run_n - seen)) more in the ramp-out after it" \
-        sh -c "[ -n '$said' ] && [ \$(( $seen - $said )) -le 1 ] && [ \$(( $said - $seen )) -le 1 ]"
+    rig_check "pass $k: Stipple reports ${said:-?} strokes in its ${w} s; the observer counted $seen pulses in that window (at most 2 apart), and $((run_n - seen)) more in the ramp-out after it" \
+        sh -c "[ -n '$said' ] && [ \$(( $seen - $said )) -le 2 ] && [ \$(( $said - $seen )) -le 2 ]"
 done
 # The loop's own count of what it wrote (the report's "direct drive:" line) must be the observer's
 # exactly: both count line writes, no boundary in between.
@@ -365,26 +396,39 @@ phase "direct drive session done"
 # 5b. killed mid-pass (SIGKILL), then hung mid-pass (SIGSTOP, killed later): the charge pump stops --
 # The watchdog drops the drivers when no pump edge comes for charge_pump_timeout_ms: the observer
 # must see no pump edge (no edge on any output) after the signal, over ten such timeouts.
-for how in KILL STOP; do
-    id=$([ $how = KILL ] && echo 7102 || echo 7103)
-    sed "s/^cartridge_id = 7101/cartridge_id = $id/" "$RIG_GUEST/hil-direct.toml" > "$D/hil-direct-$how.toml"
+# The pump must have run up to the signal (its last edge less than a timeout before it): a run
+# that faulted before the signal would pass the "nothing after" check for nothing.
+signal_run() {  # signal_run KILL|STOP CARTRIDGE_ID: 0 done, 2 after a load fault before the signal
+    _how=$1
+    sed "s/^cartridge_id = 7101/cartridge_id = $2/" "$RIG_GUEST/hil-direct.toml" > "$D/hil-direct-$_how.toml"
     rig_gpio_rest
-    rig_observe_start "$D/obs-$how" --switch "$switch_steps" --pump-timeout-ms "$pump_timeout"
-    dsession "run-$how" "$D/hil-direct-$how.toml"
-    rig_check "SIG$how run: armed" rig_wait 200 rig_gpio_is_active motor_enable
+    rig_observe_start "$D/obs-$_how" --switch "$switch_steps" --pump-timeout-ms "$pump_timeout"
+    dsession "run-$_how" "$D/hil-direct-$_how.toml"
+    rig_check "SIG$_how run: armed" rig_wait 200 rig_gpio_is_active motor_enable
     rig_gpio_set pedal active
-    rig_check "SIG$how run: running" rig_wait 150 rig_gpio_is_active status_led
+    if ! rig_wait 150 rig_gpio_is_active status_led; then
+        kill -INT "$run"; wait "$run" 2>/dev/null || true
+        rig_gpio_set pedal inactive
+        rig_observe_stop "$D/obs-$_how"
+        cat "$D/run-$_how"
+        load_fault "$D/run-$_how" && { load_retry "the SIG$_how run" "$D/run-$_how"; return 2; }
+        rig_fail "SIG$_how run: running (status_led on)"
+    fi
+    rig_ok "SIG$_how run: running"
     sleep 1
-    kill -$how "$run"
+    kill -"$_how" "$run"
     sleep "$(awk -v t="$pump_timeout" 'BEGIN { print t * 10 / 1000 }')"
-    [ $how = STOP ] && kill -KILL "$run"
+    [ "$_how" = STOP ] && kill -KILL "$run"
     wait "$run" 2>/dev/null || true
     rig_gpio_set pedal inactive
-    rig_observe_stop "$D/obs-$how"
-    O=$D/obs-$how; sig=$(echo "$how" | tr A-Z a-z)
-    rig_check "SIG$how mid-pass: no charge-pump edge after it (last edge $(kv "pump_last_minus_${sig}_ms" "$O") ms from the signal, $(kv "edges_after_$sig" "$O") edges on any output after it, watched $(awk -v a="$(kv observed_until "$O")" -v k="$(kv "${sig}_at" "$O")" 'BEGIN { printf "%.0f", (a - k) * 1000 }') ms; lines released $(kv released_after_kill_ms "$O") ms after the SIGKILL)" \
-        sh -c "[ -n '$(kv "${sig}_at" "$O")' ] && [ '$(kv "pump_edges_after_$sig" "$O")' = 0 ] && [ '$(kv "edges_after_$sig" "$O")' = 0 ] && [ '$(kv pump_edges "$O")' -gt 0 ]"
-done
+    rig_observe_stop "$D/obs-$_how"
+    O=$D/obs-$_how; sig=$(echo "$_how" | tr A-Z a-z)
+    rig_check "SIG$_how mid-pass: the pump ran up to it (last edge $(kv "pump_last_minus_${sig}_ms" "$O") ms from the signal) and no edge after it ($(kv "edges_after_$sig" "$O") edges on any output after it, watched $(awk -v a="$(kv observed_until "$O")" -v k="$(kv "${sig}_at" "$O")" 'BEGIN { printf "%.0f", (a - k) * 1000 }') ms); lines released $(kv released_after_kill_ms "$O") ms after the SIGKILL" \
+        sh -c "[ -n '$(kv "${sig}_at" "$O")' ] && [ '$(kv "pump_edges_after_$sig" "$O")' = 0 ] && [ '$(kv "edges_after_$sig" "$O")' = 0 ] \
+               && awk -v d='$(kv "pump_last_minus_${sig}_ms" "$O")' -v t=$pump_timeout 'BEGIN { exit !(d != \"\" && d <= 0 && -d < t) }'"
+}
+signal_run KILL 7102 || signal_run KILL 7112
+signal_run STOP 7103 || signal_run STOP 7113
 phase "direct drive kill and hang done"
 
 # 5c. the switch never triggers: homing travels home_travel_mm and faults ---------------------------
