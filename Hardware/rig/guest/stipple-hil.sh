@@ -246,8 +246,7 @@ echo "HIL-FIGURES: $(sed -n 's/^ *\([0-9]* round trips.*\)/\1/p' "$T/trips")"
 #       latches loop-stalled when it was silent longer than this; the rig reports the largest gap;
 #   calibration_tolerance_mm 0.25 (0.05, the most allowed): the loop latches stage-lag when it owes
 #       more steps than the tolerance is (5 steps at 100 steps/mm, 25 with 0.25 mm: 100 ms of
-#       stall at 250 steps/s); the rig runs
-#       with --override-calibration, so nothing else reads it;
+#       stall at 250 steps/s); the rig runs with --override-calibration, so nothing else reads it;
 # and profile copies at 50 Hz (frontal hairline) and 60 Hz (temples), the low end of the machine.
 dmachine=direct-d1
 dcopy=$STIPPLE_CONFIG_DIR/machines/$dmachine.toml
