@@ -236,9 +236,9 @@ echo "HIL-FIGURES: $(sed -n 's/^ *\([0-9]* round trips.*\)/\1/p' "$T/trips")"
 # `stipple machine validate`; the board's figures are the board's to prove):
 #   steps_per_mm 100 (400): a depth step of 0.01 mm is still a whole step, and homing over 3.5 mm
 #       is 350 steps instead of 1,400;
-#   max_step_rate_hz 500 (1000): twice the 250 steps/s the machine's 2.5 mm/s depth slew needs at
-#       100 steps/mm, so steps owed after a late cycle are repaid (at exactly 250 steps/s a loaded
-#       host's slowed loop latched stage-lag on the way to depth). The slew stays 2.5 mm/s: at
+#   max_step_rate_hz 500 (1000): 2.5 times the 200 steps/s the machine's 2.0 mm/s depth slew needs
+#       at 100 steps/mm, so steps owed after a late cycle are repaid (at exactly the slew's rate a
+#       loaded host's slowed loop latched stage-lag on the way to depth). The slew stays: at
 #       1 mm/s a pass faulted depth-sensor-drift, because the core checks depth from ramp-in +
 #       settle + 250 ms grace after the press (725 ms for the temples) and the 0.9 mm move took 0.9 s;
 #   charge_pump_hz 50 (250) and charge_pump_timeout_ms 100 (20, and the most a machine file may
