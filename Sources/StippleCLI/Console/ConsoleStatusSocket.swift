@@ -35,7 +35,7 @@ enum ConsoleStatusSocket {
             group.addTask { for try await _ in inbound {} }
             group.addTask {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 var sentVersion: UInt64?
                 var sentAt = ContinuousClock.now
                 while !Task.isCancelled {
