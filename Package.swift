@@ -126,6 +126,7 @@ let package = Package(
                 "StippleCLI", "StippleJournal", "StippleModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
         .testTarget(name: "StippleProtocolCTests", dependencies: ["StippleProtocolC"], resources: []),

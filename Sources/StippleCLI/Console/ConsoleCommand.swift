@@ -5,18 +5,28 @@ import Hummingbird
 import StippleJournal
 import StippleModel
 
-/// `stipple console`: the practitioner's web console for one machine (docs/CONSOLE.md).
-struct ConsoleCommand: StippleCommand {
+/// `stipple console`: a group whose default subcommand serves the console, so
+/// `stipple console --machine M` and `stipple console passcode set` both parse (a parent's
+/// required options would otherwise be demanded of `passcode set` too).
+struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
+        abstract: "The practitioner's web console: serve it for a machine, or set its passcode.",
+        subcommands: [ConsoleServe.self, ConsolePasscodeCommand.self],
+        defaultSubcommand: ConsoleServe.self)
+}
+
+/// `stipple console [serve] --machine M`: the practitioner's web console for one machine (docs/CONSOLE.md).
+struct ConsoleServe: StippleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the practitioner's web console for one machine (touch screen or tablet at the chair).",
         discussion: """
             Owns the machine as `stipple run` does: its control loop, the machine (--sim: the built-in \
             simulator) and the journal. One console or run per machine: a second is refused, naming the \
             process that drives it. Binding other than loopback needs a passcode (`stipple console passcode set`). \
             Stops cleanly on SIGINT/SIGTERM: disarms, ends and seals an open session, stops the loop.
-            """,
-        subcommands: [ConsolePasscodeCommand.self])
+            """)
 
     @Option(help: "Machine name.") var machine: String
     @Flag(help: "Use the built-in simulated machine.") var sim = false

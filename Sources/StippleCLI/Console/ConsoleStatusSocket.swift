@@ -9,7 +9,8 @@ enum ConsoleStatusSocket {
     static func router(controller: ConsoleController, security: ConsoleSecurity) -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.ws("/ws/status") { request, _ in
-            // Refused upgrades fall through to the HTTP route, which says why (401 or 403).
+            // A refused upgrade is answered 400 by hummingbird-websocket 2.8.1's upgrade path (not
+            // 401/403); a plain GET of /ws/status gets the HTTP route, which says why.
             refusal(request, security: security) == nil ? .upgrade([:]) : .dontUpgrade
         } onUpgrade: { inbound, outbound, _ in
             try await stream(controller, inbound: inbound, outbound: outbound)
