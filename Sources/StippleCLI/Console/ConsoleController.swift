@@ -36,6 +36,7 @@ final class ConsoleController: @unchecked Sendable {
         var seconds: Double
         var strokes: Int
         var rateMeanHz: Double
+        /// The needle's mean depth (mm), not the stage's.
         var depthMeanMm: Double
         var stop: String
         var fault: String?
@@ -218,7 +219,13 @@ final class ConsoleController: @unchecked Sendable {
             if journal != nil {
                 passes.append(PassView(pass: passes.count + 1, zone: zone, profile: settings?.profile.name ?? "unknown",
                                        seconds: Double(sum.durationNanoseconds) / 1e9, strokes: Int(sum.strokes),
-                                       rateMeanHz: sum.rateMeanHertz, depthMeanMm: sum.depthMeanMillimetres,
+                                       rateMeanHz: sum.rateMeanHertz,
+                                       // The needle's depth, as the live panel and `run`'s report
+                                       // give it: the stage's mean through the calibration, less
+                                       // the membrane.
+                                       depthMeanMm: settings.map {
+                                           max(0, $0.calibration.needleDepth(atStage: sum.depthMeanMillimetres) - $0.membraneOffset.millimetres)
+                                       } ?? sum.depthMeanMillimetres,
                                        stop: "\(sum.stopReason)", fault: sum.faultCode != 0 ? "\(FaultCode(wire: sum.faultCode))" : nil))
                 zonePasses[zone, default: 0] += 1
             }
