@@ -9,8 +9,7 @@ enum ConsoleScalpMap {
     static func shortLabel(_ zone: String) -> String {
         switch zone {
         case "frontal-hairline": "Hairline"
-        case "temple-left": "Temple L"
-        case "temple-right": "Temple R"
+        case "temple-left", "temple-right": "Temple"
         case "side-left": "Side L"
         case "side-right": "Side R"
         default: ScalpZoneMap.label(zone)
@@ -18,9 +17,9 @@ enum ConsoleScalpMap {
     }
 
     static var svg: String {
-        var out = #"<svg class="scalp" id="scalp" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 302" role="group" aria-label="Scalp zones seen from above, forehead at the top">"#
+        var out = #"<svg class="scalp" id="scalp" xmlns="http://www.w3.org/2000/svg" viewBox="0 -14 240 316" role="group" aria-label="Scalp zones seen from above, forehead at the top">"#
         out += #"<ellipse class="head" cx="120" cy="150" rx="112" ry="140"/>"#
-        out += #"<text class="front" x="120" y="16" text-anchor="middle">front</text>"#
+        out += #"<text class="front" x="120" y="-3" text-anchor="middle">front</text>"#
         for s in ScalpZoneMap.shapes {
             let zone = HTMLText.escape(s.zone)
             let label = HTMLText.escape(ScalpZoneMap.label(s.zone))
@@ -34,7 +33,10 @@ enum ConsoleScalpMap {
             let (x, y) = s.zone == "donor-scar" ? (s.labelX, s.labelY + 2) : (s.labelX, s.labelY)
             let turn = s.zone.hasPrefix("side-") ? #" transform="rotate(-90 \#(x) \#(y))""# : ""
             out += #"<text class="zone-label" x="\#(x)" y="\#(y)" text-anchor="middle"\#(turn)>\#(HTMLText.escape(shortLabel(s.zone)))</text>"#
-            let (countX, countY) = s.zone.hasPrefix("side-") ? (x, y + 30) : (s.zone == "donor-scar" ? (x + 76, y - 13) : (x, y + 10))
+            // The temples are too narrow for "Temple left" on one line: the side goes below.
+            let side = s.zone == "temple-left" ? "left" : s.zone == "temple-right" ? "right" : nil
+            if let side { out += #"<text class="zone-label" x="\#(x)" y="\#(y + 10)" text-anchor="middle">\#(side)</text>"# }
+            let (countX, countY) = s.zone.hasPrefix("side-") ? (x, y + 30) : (s.zone == "donor-scar" ? (x + 76, y - 13) : (x, y + (side == nil ? 10 : 19)))
             out += #"<text class="zone-count" x="\#(countX)" y="\#(countY)" text-anchor="middle"></text>"#
             out += "</g>"
         }

@@ -266,6 +266,9 @@ enum ConsoleScript {
               });
             });
 
+            // The scanner types into whatever has focus: the cartridge ID has it from the start. Focused
+            // by script, not the autofocus attribute, so the page does not scroll away from its top.
+            $('cartridge-id').focus({ preventScroll: true });
             // The lists load independently, so one failing does not leave the others empty.
             for (const load of [loadClients, loadOperators, loadPigments, loadCartridges, loadOpenSession]) {
               load().catch((e) => showError(e.message));

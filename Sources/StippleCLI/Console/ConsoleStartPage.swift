@@ -59,7 +59,7 @@ enum ConsoleStartPage {
             <div><label for="cartridge-type">Cartridge type</label>
             <select id="cartridge-type" required><option value="">Loading…</option></select></div>
             <div><label for="cartridge-id">Cartridge ID (type or scan)</label>
-            <input id="cartridge-id" inputmode="numeric" pattern="[0-9]*" autocomplete="off" autofocus placeholder="scan the pack's barcode"></div>
+            <input id="cartridge-id" inputmode="numeric" pattern="[0-9]*" autocomplete="off" placeholder="scan the pack's barcode"></div>
             <div><label for="cartridge-lot">Cartridge lot</label>
             <input id="cartridge-lot" autocomplete="off" autocapitalize="characters"></div>
           </div>

@@ -89,9 +89,9 @@ enum ConsoleStyles {
         .actions { display: flex; justify-content: flex-end; }
 
         /* Treat */
-        main.page-treat { display: grid; grid-template-columns: minmax(300px, 400px) 1fr minmax(300px, 340px); gap: 16px; align-items: start; }
+        main.page-treat { display: grid; grid-template-columns: minmax(300px, 450px) 1fr minmax(300px, 340px); gap: 16px; align-items: start; }
         .map-col h1 { margin-bottom: 4px; }
-        svg.scalp { width: 100%; height: auto; max-height: calc(100vh - 190px); display: block; touch-action: manipulation; user-select: none; }
+        svg.scalp { width: 100%; height: auto; max-height: calc(100vh - 150px); display: block; touch-action: manipulation; user-select: none; }
         svg.scalp .head { fill: #ffffff; stroke: #444; stroke-width: 1.5; }
         svg.scalp .front { font-size: 9px; fill: var(--muted); }
         svg.scalp .zone { cursor: pointer; outline: none; }
@@ -170,6 +170,9 @@ enum ConsoleStyles {
         .machine-grid dd { margin: 0; font-weight: 700; text-align: right; overflow-wrap: anywhere; }
         .status-ok { color: var(--green); }
         .status-bad { color: var(--red); }
+
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        body.stale .state, body.stale .readings { opacity: 0.5; }
 
         /* Login */
         .narrow { max-width: 520px; }

@@ -12,7 +12,7 @@ enum ConsoleTreatPage {
             : ""
         return #"""
             <section class="map-col" aria-labelledby="map-title">
-              <h1 id="map-title">Treat</h1>
+              <h1 id="map-title" class="visually-hidden">Treat</h1>
               \#(ConsoleScalpMap.svg)
               <p class="detail">Tap a zone. Darker zones had more passes this session.</p>
             </section>
