@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Just enough of the W3C WebDriver HTTP protocol (https://www.w3.org/TR/webdriver2/) to drive a
 /// headless Chromium through chromedriver: navigate, find, click, type, read, run a script, take
@@ -22,7 +19,7 @@ struct WebDriver {
         let base = URL(string: "http://127.0.0.1:\(port)")!
         // chromedriver takes a moment to listen: poll its status until it says ready.
         try await poll("chromedriver on port \(port) ready", timeout: 20) {
-            guard let reply = try? await request(base, "GET", "/status", nil) as? [String: Any] else { return false }
+            guard let reply = try await request(base, "GET", "/status", nil) as? [String: Any] else { return false }
             return (reply["ready"] as? Bool) == true
         }
         let capabilities: [String: Any] = [
@@ -40,18 +37,21 @@ struct WebDriver {
         return WebDriver(base: base, session: id)
     }
 
+    /// Sets the page's viewport to exactly `width` x `height` CSS pixels (a tablet's screen):
+    /// `--window-size` sizes the window, and headless Chromium keeps part of it for itself.
+    func setViewport(width: Int, height: Int) async throws {
+        try await command("POST", "/goog/cdp/execute", [
+            "cmd": "Emulation.setDeviceMetricsOverride",
+            "params": ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": false] as [String: Any],
+        ])
+    }
+
     /// One WebDriver command; the reply's `value`, or a Failure carrying WebDriver's own error.
     @discardableResult
     static func request(_ base: URL, _ method: String, _ path: String, _ body: [String: Any]?) async throws -> Any? {
-        var req = URLRequest(url: base.appendingPathComponent(path))
-        req.httpMethod = method
-        req.timeoutInterval = 30
-        if let body {
-            req.httpBody = try JSONSerialization.data(withJSONObject: body)
-            req.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await URLSession.shared.data(for: req)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let payload = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        let reply = try await LoopbackHTTP.send(port: base.port ?? 80, method: method, path: path, body: payload)
+        let (data, status) = (reply.body, reply.status)
         let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         let value = (json as? [String: Any])?["value"]
         if status >= 400 {

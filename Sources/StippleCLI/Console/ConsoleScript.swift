@@ -35,15 +35,19 @@ enum ConsoleScript {
           }
           function text(v) {
             if (v === undefined || v === null || v === '') return '—';
+            if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(v)) return v.slice(0, 10) + ' ' + v.slice(11, 19) + ' UTC';
             if (typeof v === 'boolean') return v ? 'yes' : 'no';
             if (typeof v === 'object') {
               if (Array.isArray(v)) return v.map(text).join(', ');
+              if (v.type !== undefined && v.id !== undefined) return v.type + ' #' + v.id + (v.lot ? ', lot ' + v.lot : '');
               if (v.name && v.id && v.name !== v.id) return v.name + ' (' + v.id + ')';
               if (v.name || v.id) return String(v.name || v.id);
               return Object.entries(v).map(([k, x]) => k + ': ' + text(x)).join(', ');
             }
             return String(v);
           }
+          // A hash at a glance: its first 16 hex digits.
+          const short = (h) => typeof h === 'string' && h.length > 20 ? h.slice(0, 16) + '…' : text(h);
           const pick = (o, ...keys) => { for (const k of keys) if (o && o[k] !== undefined && o[k] !== null) return o[k]; return undefined; };
           const zoneLabels = {
             'frontal-hairline': 'Frontal hairline', 'temple-left': 'Temple (left)', 'temple-right': 'Temple (right)',
@@ -53,12 +57,16 @@ enum ConsoleScript {
           const zoneLabel = (z) => zoneLabels[z] || (z ? String(z) : '—');
 
           // ---------- the banner: every error the API or the network gives, in words ----------
+          let bannerTimer = null;
           function showBanner(message, kind) {
             const b = $('banner');
             if (!b) { return; }
             $('banner-text').textContent = message;
             b.classList.toggle('info', kind === 'info');
             b.hidden = false;
+            // A confirmation fades after a while; an error stays until dismissed or replaced.
+            clearTimeout(bannerTimer);
+            if (kind === 'info') bannerTimer = setTimeout(() => { if (b.classList.contains('info')) b.hidden = true; }, 6000);
           }
           const showError = (message) => showBanner(message, 'error');
           const showInfo = (message) => showBanner(message, 'info');
@@ -379,9 +387,11 @@ enum ConsoleScript {
                 down = d;
                 pedal.setAttribute('aria-pressed', String(d));
                 pedal.firstChild.textContent = d ? 'Pedal is DOWN' : 'Pedal is UP';
+                pedal.lastChild.textContent = d ? 'tap to release' : 'tap to press down · hold to press while held';
                 sending = sending.then(() => api('POST', '/api/sim/pedal', { down: d })).catch((e) => {
                   showError('Pedal: ' + e.message);
                   down = false; pedal.setAttribute('aria-pressed', 'false'); pedal.firstChild.textContent = 'Pedal is UP';
+                  pedal.lastChild.textContent = 'tap to press down · hold to press while held';
                 });
               };
               pedal.addEventListener('pointerdown', (ev) => {
@@ -465,9 +475,10 @@ enum ConsoleScript {
                   el('div', {}, el('dt', {}, 'Session'), el('dd', {}, text(r.sessionId))),
                   el('div', {}, el('dt', {}, 'Status'), el('dd', {}, text(r.status))),
                   el('div', {}, el('dt', {}, 'Passes'), el('dd', {}, text(r.passes))),
-                  el('div', {}, el('dt', {}, 'Chain head'), el('dd', {}, text(s.headSeq) + ' · ' + text(s.headHash))),
-                  el('div', {}, el('dt', {}, 'Signature'), el('dd', {}, text(s.signature))),
-                  el('div', {}, el('dt', {}, 'Machine key'), el('dd', {}, text(s.publicKey)))));
+                  el('div', {}, el('dt', {}, 'Chain head'), el('dd', {}, 'record ' + text(s.headSeq) + ' · ' + short(s.headHash))),
+                  el('div', {}, el('dt', {}, 'Signature'), el('dd', {}, short(s.signature))),
+                  el('div', {}, el('dt', {}, 'Machine key'), el('dd', {}, short(s.publicKey)))),
+                el('p', { class: 'detail' }, 'Hashes shortened here; the exports and stipple session show carry them in full.'));
               seal.hidden = false;
             }
             async function load() {

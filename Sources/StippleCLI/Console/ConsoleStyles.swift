@@ -9,6 +9,8 @@ enum ConsoleStyles {
           font-size: 20px;
         }
         * { box-sizing: border-box; }
+        /* The script shows and hides with the hidden attribute; no display rule may override it. */
+        [hidden] { display: none !important; }
         html, body { margin: 0; background: var(--ground); color: var(--ink); }
         body { font-family: system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif; line-height: 1.4; }
         h1 { font-size: 1.5rem; margin: 0 0 12px; }
@@ -137,8 +139,10 @@ enum ConsoleStyles {
         .readings { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 4px 12px; }
         .readings div { display: flex; justify-content: space-between; gap: 10px; padding: 6px 0; border-bottom: 1px solid #e1e5ea; }
         .readings div:last-child { border-bottom: 0; }
-        .readings dt { color: var(--muted); font-size: 0.9rem; }
-        .readings dd { margin: 0; font-weight: 700; font-variant-numeric: tabular-nums; text-align: right; }
+        .readings div { align-items: baseline; }
+        .readings dt { color: var(--muted); font-size: 0.85rem; }
+        .readings dd { margin: 0; font-weight: 700; font-variant-numeric: tabular-nums; text-align: right; white-space: nowrap; }
+        .readings dd#zone-profile { white-space: normal; }
         button.pedal { width: 100%; min-height: 96px; flex-direction: column; font-size: 1.3rem; border: 3px dashed var(--ink); background: #fff; }
         button.pedal small { font-size: 0.8rem; font-weight: 400; }
         button.pedal[aria-pressed="true"] { background: var(--green); color: #fff; border-style: solid; border-color: var(--green); }

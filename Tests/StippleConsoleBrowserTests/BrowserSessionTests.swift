@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 
 /// Issue 9: the practitioner console in a real browser. A `stipple console --sim` process on a
@@ -11,7 +8,7 @@ import Testing
 /// session, export the report; then the journal verifies. Screenshots of each page go to
 /// docs/screenshots for the README.
 @Suite("Practitioner console in a headless browser")
-struct ConsoleBrowserTests {
+struct BrowserSessionTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
     static let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver", "/usr/local/bin/chromedriver"]
@@ -73,6 +70,7 @@ struct ConsoleBrowserTests {
                 "--user-data-dir=" + dir.appendingPathComponent("chromium").path, "--lang=en-US",
             ])
             driver = browser
+            try await browser.setViewport(width: 1280, height: 800)
             let console = ConsolePageDriver(browser: browser, origin: origin)
             try await runSession(console, journal: journal)
             await browser.quit()
@@ -128,7 +126,6 @@ struct ConsoleBrowserTests {
         try await c.waitForValue("#cartridge-type", "1RL-0.20")
         try await b.type("#cartridge-id", "1")
         try await b.type("#cartridge-lot", "CL-BROWSER-1")
-        _ = try await b.execute("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();")
         try await c.screenshot("start")
         try await b.click("#begin")
         try await c.waitFor("the treat page after Begin session") { try await b.currentURL().hasSuffix("/treat") }
@@ -255,10 +252,17 @@ struct ConsolePageDriver {
         }
     }
 
-    /// The viewport as docs/screenshots/NAME.png, for the README.
-    func screenshot(_ name: String) async throws {
+    /// The viewport as docs/screenshots/NAME.png, for the README: from the top of the page (or
+    /// with `scrollTo` at the top), without a passing confirmation or a focus ring.
+    func screenshot(_ name: String, scrollTo css: String? = nil) async throws {
+        _ = try await browser.execute("""
+            const b = document.getElementById('banner'); if (b && b.classList.contains('info')) b.hidden = true;
+            if (document.activeElement) document.activeElement.blur();
+            const t = arguments[0] && document.querySelector(arguments[0]);
+            if (t) t.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);
+            """, [css as Any? ?? NSNull()])
         let png = try await browser.screenshot()
-        let folder = ConsoleBrowserTests.packageRoot.appendingPathComponent("docs/screenshots")
+        let folder = BrowserSessionTests.packageRoot.appendingPathComponent("docs/screenshots")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try png.write(to: folder.appendingPathComponent(name + ".png"))
     }
