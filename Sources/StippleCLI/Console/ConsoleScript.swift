@@ -500,6 +500,8 @@ enum ConsoleScript {
               $('notes').replaceChildren(...notes.map((n) => el('li', {}, typeof n === 'string' ? n : (n.at || n.time ? text(n.at || n.time) + ': ' : '') + text(n.text ?? n))));
               $('note-form').hidden = !s.open;
               $('end').hidden = !s.open;
+              $('end-title').textContent = s.open ? 'End the session' : 'Sealed record';
+              $('end-card').hidden = !s.open && $('seal').hidden;
               if (!s.open) $('end-confirm').hidden = true;
               if (s.open) showExports(null); else showExports(id || remembered());
               return s;
