@@ -450,19 +450,29 @@ enum ConsoleScript {
               for (const f of ['html', 'fhir', 'csv', 'json']) $('export-' + f).href = base + f;
               $('exports').hidden = false;
             }
-            function row(p, i) {
-              const ordinal = pick(p, 'ordinal', 'number', 'index') ?? i + 1;
-              const seconds = pick(p, 'durationSeconds', 'seconds', 'duration');
+            // The server's pass view (ConsoleController.PassView): pass, zone, profile, seconds,
+            // strokes, rateMeanHz, depthMeanMm, stop, fault; a start time where it gives one.
+            function row(p, i, withStart) {
+              const ordinal = pick(p, 'pass', 'ordinal') ?? i + 1;
+              const seconds = pick(p, 'seconds', 'durationSeconds');
+              const stop = text(pick(p, 'stop', 'stopReason')) + (p.fault ? ': ' + p.fault : '');
               return el('tr', {},
                 el('td', {}, String(ordinal)),
                 el('td', {}, zoneLabel(p.zone)),
-                el('td', {}, text(pick(p, 'profile', 'profileName'))),
-                el('td', {}, text(pick(p, 'start', 'startedAt', 'started'))),
+                el('td', {}, text(p.profile)),
+                withStart ? el('td', {}, text(pick(p, 'start', 'startedAt'))) : null,
                 el('td', {}, num(seconds) ? seconds.toFixed(1) + ' s' : text(seconds)),
                 el('td', {}, text(p.strokes)),
-                el('td', {}, fixed(pick(p, 'rateMeanHz', 'meanRateHz', 'rateHz'), 1, 'Hz')),
-                el('td', {}, fixed(pick(p, 'depthMeanMm', 'meanDepthMm', 'depthMm'), 3, 'mm')),
-                el('td', {}, text(pick(p, 'stopReason', 'stoppedBy', 'reason'))));
+                el('td', {}, fixed(p.rateMeanHz, 1, 'Hz')),
+                el('td', {}, fixed(p.depthMeanMm, 2, 'mm')),
+                el('td', { class: p.fault ? 'status-bad' : null }, stop));
+            }
+            function renderPasses(passes) {
+              const withStart = passes.some((p) => pick(p, 'start', 'startedAt') !== undefined);
+              const head = ['#', 'Zone', 'Profile', withStart ? 'Start' : null, 'Duration', 'Strokes', 'Rate mean', 'Depth mean', 'Stopped by'].filter(Boolean);
+              $('passes').tHead.replaceChildren(el('tr', {}, ...head.map((h) => el('th', {}, h))));
+              $('passes').tBodies[0].replaceChildren(...(passes.length ? passes.map((p, i) => row(p, i, withStart))
+                : [el('tr', {}, el('td', { colspan: String(head.length), class: 'muted' }, 'No passes yet.'))]));
             }
             function renderSeal(r) {
               const seal = $('seal');
@@ -481,29 +491,35 @@ enum ConsoleScript {
                 el('p', { class: 'detail' }, 'Hashes shortened here; the exports and stipple session show carry them in full.'));
               seal.hidden = false;
             }
+            // The server keeps the open session's passes and notes; once it is sealed they live in
+            // the journal and its exports, so a page opened later shows the exports, not the table.
             async function load() {
               const s = await api('GET', '/api/session') || {};
               const summary = $('summary');
               const id = s.sessionId;
-              summary.replaceChildren(
-                el('h2', {}, s.open ? 'Open session' : id ? 'Last session (ended)' : 'No session'),
-                el('dl', { class: 'summary-grid' },
-                  el('div', {}, el('dt', {}, 'Client'), el('dd', {}, text(s.client))),
-                  el('div', {}, el('dt', {}, 'Operator'), el('dd', {}, text(s.operator))),
-                  el('div', {}, el('dt', {}, 'Cartridge'), el('dd', {}, text(s.cartridge))),
-                  el('div', {}, el('dt', {}, 'Session ID'), el('dd', {}, text(id)))));
-              if (!s.open && !id) summary.append(el('p', {}, 'No session is open. ', el('a', { class: 'button primary', href: '/' }, 'Start one')));
-              const passes = Array.isArray(s.passes) ? s.passes : [];
-              const tbody = $('passes').tBodies[0];
-              tbody.replaceChildren(...(passes.length ? passes.map(row) : [el('tr', {}, el('td', { colspan: '9', class: 'muted' }, 'No passes yet.'))]));
-              const notes = Array.isArray(s.notes) ? s.notes : [];
-              $('notes').replaceChildren(...notes.map((n) => el('li', {}, typeof n === 'string' ? n : (n.at || n.time ? text(n.at || n.time) + ': ' : '') + text(n.text ?? n))));
-              $('note-form').hidden = !s.open;
+              if (s.open) {
+                summary.replaceChildren(
+                  el('h2', {}, 'Open session'),
+                  el('dl', { class: 'summary-grid' },
+                    el('div', {}, el('dt', {}, 'Client'), el('dd', {}, text(s.client))),
+                    el('div', {}, el('dt', {}, 'Operator'), el('dd', {}, text(s.operator))),
+                    el('div', {}, el('dt', {}, 'Cartridge'), el('dd', {}, text(s.cartridge))),
+                    el('div', {}, el('dt', {}, 'Session'), el('dd', {}, text(id)))));
+                renderPasses(Array.isArray(s.passes) ? s.passes : []);
+                const notes = Array.isArray(s.notes) ? s.notes : [];
+                $('notes').replaceChildren(...notes.map((n) => el('li', {}, typeof n === 'string' ? n : (n.at ? text(n.at) + ': ' : '') + text(n.text))));
+              } else {
+                const last = remembered();
+                summary.replaceChildren(el('h2', {}, 'No session is open'),
+                  el('p', {}, last ? 'Session ' + last + ' was ended and sealed from this tablet: its record is in the exports below. ' : ''),
+                  el('a', { class: 'button primary', href: '/' }, 'Start a session'));
+              }
+              $('passes-card').hidden = !s.open;
+              $('notes-card').hidden = !s.open;
+              $('end-card').hidden = !s.open;
               $('end').hidden = !s.open;
-              $('end-title').textContent = s.open ? 'End the session' : 'Sealed record';
-              $('end-card').hidden = !s.open && $('seal').hidden;
-              if (!s.open) $('end-confirm').hidden = true;
-              if (s.open) showExports(null); else showExports(id || remembered());
+              $('end-confirm').hidden = true;
+              showExports(s.open ? null : remembered());
               return s;
             }
             $('note-form').addEventListener('submit', (ev) => {
@@ -519,11 +535,16 @@ enum ConsoleScript {
             $('end').addEventListener('click', () => { $('end-confirm').hidden = false; $('end').hidden = true; });
             $('end-no').addEventListener('click', () => { $('end-confirm').hidden = true; $('end').hidden = false; });
             $('end-yes').addEventListener('click', (ev) => act(ev.currentTarget, async () => {
-              const r = await api('POST', '/api/session/end', {});
+              const r = await api('POST', '/api/session/end', {}) || {};
+              // The passes and notes stay on screen as they were sealed; only the verbs go.
               $('end-confirm').hidden = true;
-              renderSeal(r || {});
-              await load();
-              showExports(r && r.sessionId);
+              $('end').hidden = true;
+              $('note-form').hidden = true;
+              $('end-title').textContent = 'Sealed record';
+              $('summary').querySelector('h2').textContent = 'Session ' + text(r.sessionId) + ' (ended)';
+              renderSeal(r);
+              showExports(r.sessionId);
+              if (r.verified !== true) showError('The session was sealed but did not verify' + (r.problem ? ': ' + r.problem : '') + '. Keep the record and run stipple journal verify on the controller.');
             }));
             load().catch((e) => showError(e.message));
             followLiveState(showPill);

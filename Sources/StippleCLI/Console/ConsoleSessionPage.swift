@@ -23,12 +23,12 @@ enum ConsoleSessionPage {
             <a class="button" id="export-json" download>JSON</a>
           </div>
         </section>
-        <section class="card">
+        <section class="card" id="passes-card">
           <h2>Passes</h2>
           <div class="table-wrap">
           <table id="passes">
-            <thead><tr><th>#</th><th>Zone</th><th>Profile</th><th>Start</th><th>Duration</th><th>Strokes</th><th>Rate mean</th><th>Depth mean</th><th>Stopped by</th></tr></thead>
-            <tbody><tr><td colspan="9" class="muted">No passes yet.</td></tr></tbody>
+            <thead></thead>
+            <tbody><tr><td class="muted">Loading…</td></tr></tbody>
           </table>
           </div>
         </section>
