@@ -76,7 +76,14 @@ struct BrowserSessionTests {
             await browser.quit()
             driver = nil
         } catch {
-            if let driver { await driver.quit() }
+            if let driver {
+                // What the page looked like when it failed, kept after the temporary folder goes.
+                let shot = FileManager.default.temporaryDirectory.appendingPathComponent("stipple-console-browser-failure.png")
+                if let png = try? await driver.screenshot(), (try? png.write(to: shot)) != nil {
+                    Issue.record("the page at the failure: \(shot.path)")
+                }
+                await driver.quit()
+            }
             chromedriverProcess?.stop()
             console.stop()
             Issue.record("console log:\n\(console.output.suffix(4000))")
@@ -98,7 +105,10 @@ struct BrowserSessionTests {
         // Start: add the client (consent required), choose the operator, add and choose a pigment
         // lot, the cartridge type, its id (as a scanner would type it) and lot, then begin.
         try await c.open("/")
-        try await b.click("#client-add summary")
+        try await c.waitFor("the start page's lists loaded") {
+            try await b.execute("return ['client', 'operator', 'cartridge-type'].every((id) => !document.getElementById(id).options[0].text.startsWith('Loading'))") as? Bool == true
+        }
+        try await c.openDetails("#client-add")
         try await b.type("#client-id", "client-browser")
         try await b.type("#client-name", "Browser Client")
         try await c.setDate("#client-born", "1988-04-12")
@@ -111,7 +121,7 @@ struct BrowserSessionTests {
         try await b.click("#operator option[value='op-1']")
         try await c.waitForValue("#operator", "op-1")
 
-        try await b.click("#pigment-add summary")
+        try await c.openDetails("#pigment-add")
         try await b.type("#pigment-brand", "Browser Pigments")
         try await b.type("#pigment-name", "Dark Brown 2")
         try await b.type("#pigment-batch", "B-2026-01")
@@ -217,6 +227,15 @@ struct ConsolePageDriver {
             let banner = try? await bannerText()
             throw WebDriver.Failure(description: "\(error)" + (banner.map { "; the page's error banner says: \($0)" } ?? ""))
         }
+    }
+
+    /// Opens a `<details>` section by tapping its summary, unless the page opened it already
+    /// (it does when the list above it is empty).
+    func openDetails(_ css: String) async throws {
+        if try await browser.execute("return document.querySelector(arguments[0]).open", [css]) as? Bool != true {
+            try await browser.click(css + " > summary")
+        }
+        try await waitFor("\(css) open") { try await browser.execute("return document.querySelector(arguments[0]).open", [css]) as? Bool == true }
     }
 
     func waitForValue(_ css: String, _ value: String) async throws {

@@ -562,8 +562,11 @@ enum ConsoleScript {
               const cards = [el('section', { class: 'card' }, el('h2', {}, 'Machine'),
                 list([['Name', m.name], ['Model', m.model], ['Drive', m.drive], ['Serial', m.serial], ['Firmware', m.firmware]]))];
               for (const [kind, c] of Object.entries(m.calibration || {})) {
+                // Status first: it is what the practitioner looks for; the server sorts keys by name.
+                const order = ['status', 'expires', 'ref'];
+                const rank = (k) => order.indexOf(k) < 0 ? order.length : order.indexOf(k);
                 const rows = c && typeof c === 'object'
-                  ? Object.entries(c).map(([k, v]) => [k === 'ref' ? 'Reference' : k.charAt(0).toUpperCase() + k.slice(1), v, k === 'status' ? statusClass(v) : null])
+                  ? Object.entries(c).sort(([a], [b]) => rank(a) - rank(b)).map(([k, v]) => [k === 'ref' ? 'Reference' : k.charAt(0).toUpperCase() + k.slice(1), v, k === 'status' ? statusClass(v) : null])
                   : [['Status', c, statusClass(c)]];
                 cards.push(el('section', { class: 'card' }, el('h2', {}, 'Calibration: ' + kind), list(rows)));
               }
