@@ -126,8 +126,13 @@ struct BrowserSessionTests {
         try await b.type("#pigment-name", "Dark Brown 2")
         try await b.type("#pigment-batch", "B-2026-01")
         try await b.type("#pigment-lot", "LOT-BROWSER-1")
-        try await c.setDate("#pigment-expiry", "2099-12-31")
+        try await c.setDate("#pigment-expiry", "2020-06-30")
         try await b.type("#pigment-dilution", "1")
+        // An expired lot is refused by the server, and the page says so in the server's words.
+        try await b.click("#pigment-add-button")
+        try await c.waitFor("the expired lot refused in the banner") { try await c.bannerText()?.contains("expired") == true }
+        try await b.click("#banner-close")
+        try await c.setDate("#pigment-expiry", "2099-12-31")
         try await b.click("#pigment-add-button")
         try await c.waitFor("the new pigment lot chosen") { try await b.execute("return !!(document.getElementById('lot-LOT-BROWSER-1') || {}).checked") as? Bool == true }
         try await c.expectNoError("adding the pigment lot")
@@ -162,6 +167,10 @@ struct BrowserSessionTests {
         try await b.click("#stop")
         try await c.waitForState("e-stopped")
         try await b.element("#latched")
+        // Latched: arming is refused (409), and the refusal shows.
+        try await b.click("button.profile[data-profile='frontal-hairline-soft']")
+        try await c.waitFor("arming refused while latched, in the banner") { try await c.bannerText() != nil }
+        try await b.click("#banner-close")
         try await b.click("#reset")
         try await b.element("#reset-confirm")
         try await b.click("#reset-yes")

@@ -36,6 +36,18 @@ enum ConsoleStartPage {
             </div>
           </details>
         </fieldset>
+        <fieldset class="card">
+          <legend>Needle cartridge</legend>
+          <div class="cartridge-row">
+            <div><label for="cartridge-type">Cartridge type</label>
+            <select id="cartridge-type" required><option value="">Loading…</option></select></div>
+            <div><label for="cartridge-id">Cartridge ID (type or scan)</label>
+            <input id="cartridge-id" inputmode="numeric" pattern="[0-9]*" autocomplete="off" placeholder="scan the pack's barcode"></div>
+            <div><label for="cartridge-lot">Cartridge lot</label>
+            <input id="cartridge-lot" autocomplete="off" autocapitalize="characters"></div>
+          </div>
+          <p class="detail" id="cartridge-detail"></p>
+        </fieldset>
         <fieldset class="card wide">
           <legend>Pigment lots (ink passport)</legend>
           <p class="detail">Choose every lot used in this session. Expired lots are shown and cannot be chosen.</p>
@@ -52,18 +64,6 @@ enum ConsoleStartPage {
               <button type="button" id="pigment-add-button">Add pigment lot</button>
             </div>
           </details>
-        </fieldset>
-        <fieldset class="card wide">
-          <legend>Needle cartridge</legend>
-          <div class="cartridge-row">
-            <div><label for="cartridge-type">Cartridge type</label>
-            <select id="cartridge-type" required><option value="">Loading…</option></select></div>
-            <div><label for="cartridge-id">Cartridge ID (type or scan)</label>
-            <input id="cartridge-id" inputmode="numeric" pattern="[0-9]*" autocomplete="off" placeholder="scan the pack's barcode"></div>
-            <div><label for="cartridge-lot">Cartridge lot</label>
-            <input id="cartridge-lot" autocomplete="off" autocapitalize="characters"></div>
-          </div>
-          <p class="detail" id="cartridge-detail"></p>
         </fieldset>
         <div class="actions wide">
           <button type="submit" class="primary big" id="begin">Begin session</button>

@@ -13,7 +13,7 @@ enum ConsoleStyles {
         [hidden] { display: none !important; }
         html, body { margin: 0; background: var(--ground); color: var(--ink); }
         body { font-family: system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif; line-height: 1.4; }
-        h1 { font-size: 1.5rem; margin: 0 0 12px; }
+        h1 { font-size: 1.4rem; margin: 0 0 10px; }
         h2 { font-size: 1.2rem; margin: 0 0 10px; }
         code { font-size: 0.9em; background: var(--ground); padding: 0 4px; border-radius: 4px; }
         :focus-visible { outline: 4px solid var(--focus); outline-offset: 2px; }
@@ -74,7 +74,7 @@ enum ConsoleStyles {
         .notice p { margin: 0; flex: 1; }
 
         /* Start */
-        .start-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
+        .start-grid { display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 14px; }
         .start-grid .wide { grid-column: 1 / -1; }
         .add-grid { display: grid; grid-template-columns: 1fr 1fr; column-gap: 16px; }
         .add-grid label { grid-column: auto; }
@@ -87,8 +87,12 @@ enum ConsoleStyles {
         .pigment.expired { border-style: dashed; background: #f6f6f6; color: var(--muted); cursor: not-allowed; }
         .pigment .tag { display: inline-block; font-size: 0.8rem; font-weight: 700; color: #fff; background: var(--red);
           padding: 1px 8px; border-radius: 4px; margin-left: 6px; }
-        .cartridge-row { display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 16px; }
-        .actions { display: flex; justify-content: flex-end; }
+        .cartridge-row { display: grid; grid-template-columns: 1fr; }
+        .cartridge-row label { margin-top: 4px; }
+        /* Begin stays in reach at the bottom of the screen however long the lists grow. */
+        /* Only the button floats: what scrolls beside it stays tappable. */
+        .actions { display: flex; justify-content: flex-end; position: sticky; bottom: 0; padding: 10px 0; pointer-events: none; }
+        .actions button { pointer-events: auto; box-shadow: 0 4px 14px rgba(0, 0, 0, 0.3); }
 
         /* Treat */
         main.page-treat { display: grid; grid-template-columns: minmax(300px, 450px) 1fr minmax(300px, 340px); gap: 16px; align-items: start; }
