@@ -20,6 +20,9 @@ let package = Package(
         // The session journal: SQLite through GRDB, SHA-256 chain and Ed25519 seals through swift-crypto.
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        // The practitioner's console (issue 9): an HTTP server and its WebSocket for live state.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", exact: "2.8.1"),
     ],
     targets: [
         // C libraries, found through pkg-config; only StippleLinux links them.
@@ -86,6 +89,11 @@ let package = Package(
                 "StippleModel", "StippleWire", "StippleHardware", "StippleLinux",
                 "StippleSimulator", "StippleControl", "StippleJournal", "StippleDirectDrive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // PBKDF2 for the console's passcode.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ]
         ),
         .executableTarget(name: "stipple", dependencies: ["StippleCLI"]),
@@ -111,6 +119,16 @@ let package = Package(
         // what a killed `stipple` process left, and the session and journal commands are tested on
         // a journal holding a real session written by JournalWriter (ControlRecord: StippleControl).
         .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel", "StippleJournal", "StippleControl"]),
+        // The console's HTTP API and WebSocket, router-level, against a simulated machine.
+        .testTarget(
+            name: "StippleConsoleTests",
+            dependencies: [
+                "StippleCLI", "StippleJournal", "StippleModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
         .testTarget(name: "StippleProtocolCTests", dependencies: ["StippleProtocolC"], resources: []),
         .testTarget(
             name: "StippleWireTests",

@@ -23,7 +23,10 @@ final class LoopSide: @unchecked Sendable {
         case directDrive(gpio: GPIOLines)
     }
 
-    let plan: SessionPlan
+    /// The run's plan (settings chosen up front, a script); nil in the console, whose settings
+    /// are chosen zone by zone at runtime and arrive as `.load` requests on `keyRequests`.
+    let plan: SessionPlan?
+    let machine: MachineSpec
     /// The simulated GPIO chip, when the lines are simulated (nil on real hardware).
     let chip: SimulatedGPIOChip?
     let gpio: GPIOLines
@@ -52,6 +55,17 @@ final class LoopSide: @unchecked Sendable {
     /// Set by the main thread when the session may not go on (its journal failed): the script's
     /// and the keyboard's arm requests are dropped from then on.
     let armBlocked = Atomic<Bool>(false)
+    /// The control core's settings generation after the last cycle (how many loads it accepted),
+    /// published so a caller that loaded settings at runtime learns which generation they got.
+    let loadedGeneration = Atomic<UInt16>(0)
+    /// Where the connection is, for other threads: 0 connecting, 1 ready, 2 failed (then
+    /// `connectionFailure` says why).
+    let connectionCode = Atomic<UInt8>(0)
+    /// Why the connection failed, written by the loop once per failure (a rare, terminal event:
+    /// the only lock the loop ever takes, never in a steady cycle).
+    let connectionFailure = Mutex<String?>(nil)
+    private var lastGeneration: UInt16 = 0
+    private var lastConnectionCode: UInt8 = 0
     // The identity the machine gave at identify, published once from the loop's thread with
     // atomics (no lock in the loop) so the main thread can begin the journal session with it.
     private let identified = Atomic<Bool>(false)
@@ -60,26 +74,39 @@ final class LoopSide: @unchecked Sendable {
     private var published = false
     private var nextStep = 0
     private var origin: UInt64 = 0
-    private var current: SessionSettings
+    private var current: SessionSettings?
 
-    init(plan: SessionPlan, backend: Backend, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry,
-         watchEdges: Bool, reconnect: @escaping () -> Bool = { false }, depthError: SimulatedDepthError = .none,
-         rateError: StrokeRateError = .none) throws {
+    /// A run's loop side: the plan's initial settings are loaded first (generation 1).
+    convenience init(plan: SessionPlan, backend: Backend, clock: MonotonicClock, client: String, registry: CartridgeUseRegistry,
+                     watchEdges: Bool, reconnect: @escaping () -> Bool = { false }, depthError: SimulatedDepthError = .none,
+                     rateError: StrokeRateError = .none) throws {
+        try self.init(machine: plan.machine, plan: plan, fitted: plan.initial.cartridge, cartridgeID: plan.initial.cartridgeID,
+                      backend: backend, clock: clock, client: client, registry: registry, watchEdges: watchEdges,
+                      reconnect: reconnect, depthError: depthError, rateError: rateError)
+    }
+
+    /// - Parameters:
+    ///   - plan: a run's plan, or nil (the console): then nothing is loaded until a `.load` arrives.
+    ///   - fitted: the cartridge type the simulated machine has fitted (simulators only).
+    init(machine: MachineSpec, plan: SessionPlan?, fitted: Cartridge, cartridgeID: UInt64, backend: Backend, clock: MonotonicClock,
+         client: String, registry: CartridgeUseRegistry, watchEdges: Bool, reconnect: @escaping () -> Bool = { false },
+         depthError: SimulatedDepthError = .none, rateError: StrokeRateError = .none) throws {
         self.plan = plan
+        self.machine = machine
         self.clock = clock
         self.client = client
         self.registry = registry
-        current = plan.initial
+        current = plan?.initial
         let link: DeviceLink
         let now = clock.now().nanoseconds
         var firmware: DirectDriveFirmware?
         var hardware: SimulatedDirectDriveMachine?
         switch backend {
-        case .simulated where plan.machine.drive == .gpio:
-            let chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
+        case .simulated where machine.drive == .gpio:
+            let chip = SimulatedGPIOChip(machine: machine, clock: clock)
             // The hardware first: it sets the home switch input for where the stage starts.
             hardware = try SimulatedDirectDriveMachine(chip: chip, clock: clock)
-            let fw = try DirectDriveFirmware(machine: plan.machine, gpio: chip, serial: DirectDriveFirmware.serial(for: plan.machine), now: now)
+            let fw = try DirectDriveFirmware(machine: machine, gpio: chip, serial: DirectDriveFirmware.serial(for: machine), now: now)
             firmware = fw
             self.chip = chip
             gpio = chip
@@ -87,9 +114,9 @@ final class LoopSide: @unchecked Sendable {
             simulatedLink = nil
             link = fw
         case .simulated:
-            let chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
-            let m = SimulatedMachine(machine: plan.machine, cartridge: plan.initial.cartridge,
-                                     cartridgeID: plan.initial.cartridgeID, serial: 0x5717_0001,
+            let chip = SimulatedGPIOChip(machine: machine, clock: clock)
+            let m = SimulatedMachine(machine: machine, cartridge: fitted,
+                                     cartridgeID: cartridgeID, serial: 0x5717_0001,
                                      gpio: chip, seed: 1, telemetryHertz: 500)
             m.depthError = depthError
             m.strokeRateError = rateError
@@ -100,7 +127,7 @@ final class LoopSide: @unchecked Sendable {
             simulatedLink = l
             link = l
         case .socket(let device):
-            let chip = SimulatedGPIOChip(machine: plan.machine, clock: clock)
+            let chip = SimulatedGPIOChip(machine: machine, clock: clock)
             self.chip = chip
             gpio = chip
             simulated = nil
@@ -113,7 +140,7 @@ final class LoopSide: @unchecked Sendable {
             simulatedLink = nil
             link = device
         case .directDrive(let lines):
-            let fw = try DirectDriveFirmware(machine: plan.machine, gpio: lines, serial: DirectDriveFirmware.serial(for: plan.machine), now: now)
+            let fw = try DirectDriveFirmware(machine: machine, gpio: lines, serial: DirectDriveFirmware.serial(for: machine), now: now)
             firmware = fw
             chip = nil
             gpio = lines
@@ -123,17 +150,17 @@ final class LoopSide: @unchecked Sendable {
         }
         directDrive = firmware
         directDriveHardware = hardware
-        firmware?.fitCartridge(maxDepth: plan.initial.cartridge.maxDepth)
+        firmware?.fitCartridge(maxDepth: (plan?.initial.cartridge ?? fitted).maxDepth)
         keyRequests = try SPSCRing(capacity: 64)
         scriptRequests = try SPSCRing(capacity: 64)
         records = try RecordRing(capacity: 8192, reserve: 512)
-        _ = scriptRequests.tryPush(.load(plan.initial))
+        if let plan { _ = scriptRequests.tryPush(.load(plan.initial)) }
         let watcher = watchEdges ? try EdgeWatcher(gpio: gpio, clock: clock) : nil
         self.watcher = watcher
         session = ControlSession(
-            machine: plan.machine, device: link, gpio: gpio, now: now,
+            machine: machine, device: link, gpio: gpio, now: now,
             nonce: UInt32(truncatingIfNeeded: now | 1),
-            linkConfiguration: .forMachine(plan.machine),
+            linkConfiguration: .forMachine(machine),
             edges: watcher.map { w in { buffer in _ = w.drain(into: &buffer) } },
             enableInhibited: { watcher?.estopLatched ?? false },
             writeEnable: watcher.map { w in { active in (try? w.writeMotorEnable(active: active)) ?? false } },
@@ -165,6 +192,31 @@ final class LoopSide: @unchecked Sendable {
         directDrive?.service(now: now)
         session.cycle(now: now)
         publishIdentity()
+        publishLoop()
+    }
+
+    /// Publishes the settings generation and the connection's phase when they change; a newly
+    /// accepted load also sets the direct-drive stage's soft limit for its cartridge (a run's
+    /// script has done so already; the console's loads arrive on `keyRequests`).
+    private func publishLoop() {
+        let g = session.state.settingsGeneration
+        if g != lastGeneration {
+            lastGeneration = g
+            if let s = session.state.settings { directDrive?.fitCartridge(maxDepth: s.cartridge.maxDepth) }
+            loadedGeneration.store(g, ordering: .releasing)
+        }
+        let code: UInt8
+        switch session.phase {
+        case .ready: code = 1
+        case .failed(let why):
+            code = 2
+            if lastConnectionCode != 2 { connectionFailure.withLock { $0 = "\(why)" } }
+        default: code = 0
+        }
+        if code != lastConnectionCode {
+            lastConnectionCode = code
+            connectionCode.store(code, ordering: .releasing)
+        }
     }
 
     /// Whether a scripted loop hang holds the host's cycles at `now` (virtual time skips them).
@@ -196,7 +248,7 @@ final class LoopSide: @unchecked Sendable {
 
     func start(at now: UInt64) { origin = now }
 
-    var scriptFinished: Bool { nextStep >= (plan.script?.steps.count ?? 0) }
+    var scriptFinished: Bool { nextStep >= (plan?.script?.steps.count ?? 0) }
 
     /// A request on the operator's behalf, with the single-use check done here, off the loop.
     static func arm(_ settings: SessionSettings, client: String, registry: CartridgeUseRegistry) -> OperatorRequest {
@@ -204,7 +256,7 @@ final class LoopSide: @unchecked Sendable {
     }
 
     private func applyScript(now: UInt64) {
-        guard let script = plan.script else { return }
+        guard let plan, let script = plan.script else { return }
         while nextStep < script.steps.count, origin + UInt64(script.steps[nextStep].atMilliseconds) * 1_000_000 <= now {
             let step = script.steps[nextStep]
             switch step.action {
@@ -216,7 +268,9 @@ final class LoopSide: @unchecked Sendable {
                     _ = scriptRequests.tryPush(.load(s))
                 }
             case .arm:
-                if !armBlocked.load(ordering: .relaxed) { _ = scriptRequests.tryPush(Self.arm(current, client: client, registry: registry)) }
+                if !armBlocked.load(ordering: .relaxed), let current {
+                    _ = scriptRequests.tryPush(Self.arm(current, client: client, registry: registry))
+                }
             case .disarm: _ = scriptRequests.tryPush(.disarm)
             case .reset: _ = scriptRequests.tryPush(.reset)
             case .pause: _ = scriptRequests.tryPush(.pause)

@@ -162,6 +162,12 @@ struct RunCommand: StippleCommand {
                 throw CLIError("bad simulated depth error (--sim-error \(e.item)): it \(e.reason). Write \(SimulatedDepthError.syntax)")
             }
         } ?? .none
+        // One driver per machine (a console or another run): refused before anything is opened.
+        // A virtual-time run drives no machine; a simulator run without a journal or a home has
+        // nowhere to keep the lock and nothing real to protect.
+        let lockFolder = MachineLock.folder(environment: ctx.environment, journal: request?.path)
+        let machineLock = try fast ? nil : lockFolder.map { try MachineLock(machine: plan.machine.name, command: "run", folder: $0) }
+        defer { machineLock?.release() }
         // Every refusal of the journal comes here, before a device is opened or a cycle runs.
         let runJournal = try request.map { try RunJournal($0, plan: &plan, ctx: ctx) }
         if let c = runJournal?.calibration {

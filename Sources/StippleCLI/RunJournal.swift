@@ -51,18 +51,11 @@ final class RunJournal {
     /// holds nothing of this run.
     init(_ r: Request, plan: inout SessionPlan, ctx: CLIContext) throws {
         let w = try JournalWriter.open(at: r.path, options: .init(keepTelemetry: r.keepTelemetry))
-        for s in w.recoveredSessions {
-            ctx.printError("note: session \(s.sessionID) in \(r.path) was left open by a writer that stopped (crash or power loss); "
-                + "closed as interrupted, " + (s.lastPassOrdinal.map { "last committed pass \($0)" } ?? "no pass committed"))
-        }
+        SessionChecks.recoveredNotes(w, path: r.path).forEach(ctx.printError)
         do {
-            guard try w.journal.operatorRecord(ref: r.operatorRef) != nil else {
-                throw CLIError("unknown operator (\(r.operatorRef)): no operator with this id is registered in \(r.path). Register them with `stipple operator add \(r.operatorRef)`, or check the id with `stipple operator list`")
-            }
+            try SessionChecks.requireOperator(r.operatorRef, in: w.journal, path: r.path)
             // Before the machine is touched: no valid calibration, no treatment (unless overridden).
-            let key = CheckedCalibration.journalKey(for: w.journal)
-            let status = CalibrationStatus.of(try w.journal.calibrations(serial: r.expectedSerial, model: plan.machine.model),
-                                              journalKey: key, now: .now())
+            let (status, rateStatus, _) = try SessionChecks.calibrations(w.journal, serial: r.expectedSerial, machine: plan.machine)
             var active: CheckedCalibration?
             if case .valid(let c) = status {
                 active = c
@@ -71,7 +64,7 @@ final class RunJournal {
                 }
             } else if let why = status.refusal(machine: plan.machine.name) {
                 guard let tech = r.overrideTechnician else {
-                    throw CLIError("machine not calibrated (\(plan.machine.name)): \(why). Calibrate it with `stipple calibrate depth --machine \(plan.machine.name) --technician ID --gauge ID`, or run with --override-calibration --technician ID (journaled on the session)")
+                    throw CLIError("machine not calibrated (\(plan.machine.name)): \(why). \(SessionChecks.calibrateAdvice(plan.machine.name)), or run with --override-calibration --technician ID (journaled on the session)")
                 }
                 guard try w.journal.operatorRecord(ref: tech) != nil else {
                     throw CLIError("unknown technician (\(tech)): no operator with this id is registered in \(r.path). Register them with `stipple operator add \(tech)`")
@@ -86,12 +79,10 @@ final class RunJournal {
             // The stroke-rate calibration is optional (issue 7 makes only depth mandatory): found
             // by the same serial matching as depth, applied when valid, else the run goes on
             // uncorrected and says so. A correction the machine cannot take refuses the run here.
-            rateStatus = RateCalibrationStatus.of(try w.journal.calibrations(serial: r.expectedSerial, model: plan.machine.model),
-                                                  journalKey: key, now: .now())
+            self.rateStatus = rateStatus
             if let (c, correction) = rateStatus.active {
                 try plan.apply(correction, calibrationRef: c.record.ref)
-                rateNote = String(format: "stroke rate: calibration %@ applied (achieved = %.5f x commanded %+.3f Hz)",
-                                  c.record.ref, correction.gain, correction.offsetHertz)
+                rateNote = SessionChecks.rateNote(c, correction)
             }
             let pigments = try r.pigments.map { try $0.resolve(in: w.journal) }
             var seen = Set<UInt64>()
@@ -134,14 +125,8 @@ final class RunJournal {
             }
             start.machine = MachineIdentity(model: start.machine.model, serial: id.serial, firmwareVersion: id.firmware)
             // A calibration found by model alone must be this very machine's.
-            if let c = calibration, c.record.machine.serial != id.serial {
-                failure = .invalidField(field: "calibration", value: c.record.ref,
-                                        reason: "it was made on machine serial \(c.record.machine.serial), but this machine identified as \(id.serial); calibrate it (`stipple calibrate depth`)")
-                return
-            }
-            if let c = rateStatus.active?.calibration, c.record.machine.serial != id.serial {
-                failure = .invalidField(field: "rate calibration", value: c.record.ref,
-                                        reason: "it was made on machine serial \(c.record.machine.serial), but this machine identified as \(id.serial); calibrate it (`stipple calibrate rate`)")
+            if let mismatch = SessionChecks.serialMismatch(depth: calibration, rate: rateStatus.active?.calibration, serial: id.serial) {
+                failure = mismatch
                 return
             }
             start.anchor = TimeAnchor(monotonicNanoseconds: now, utc: .now())

@@ -262,6 +262,9 @@ final class SimulatedRun {
             }
         }
         loop.stop()
+        // The loop has stopped, so nothing services the firmware: its outputs go safe now, not
+        // when the process exits (the rig saw the stage driver enabled ~0.8 s past the pump's end).
+        side.directDrive?.shutDown(now: clock.now().nanoseconds)
         side.watcher?.stop()
         drain(side, now: clock.now().nanoseconds)
         if keys != nil { ctx.print("") }

@@ -11,6 +11,6 @@ struct Stipple: ParsableCommand {
             """,
         subcommands: [MachineCommand.self, CartridgeCommand.self, ProfileCommand.self, RunCommand.self, CalibrateCommand.self,
                       CalibrationCommand.self, SelftestCommand.self, ClientCommand.self, OperatorCommand.self, PigmentCommand.self,
-                      SessionCommand.self, JournalCommand.self, SimCommand.self, DevicesCommand.self, VersionCommand.self]
+                      SessionCommand.self, JournalCommand.self, ConsoleCommand.self, SimCommand.self, DevicesCommand.self, VersionCommand.self]
     )
 }

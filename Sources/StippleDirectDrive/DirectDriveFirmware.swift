@@ -367,6 +367,24 @@ public final class DirectDriveFirmware: DeviceLink, TimedEdgeSource {
         do { try gpio.write(.depthEnable, active: active) } catch { gpioWriteFailures += 1 }
     }
 
+    /// The loop is about to stop for good (the run or console ends): every output to its safe
+    /// level at once (a pulse under way falls, no step, the stage driver disabled, the pump
+    /// stopped), rather than leaving them as last written until the process exits and the lines
+    /// are released, or until the watchdog notices. Latches nothing; the loop must not call
+    /// `service` after it.
+    public func shutDown(now: UInt64) {
+        running = false
+        armed = false
+        retractHeld = true
+        pulses.train.stopNow(now: now)
+        pulses.fireDue(now: now)
+        homing = nil
+        homed = false
+        motion.halt()
+        pump.stop()
+        setDepthEnable(false, at: now)
+    }
+
     private func latch(_ fault: DirectDriveFault, detail: Int32, at now: UInt64) {
         running = false
         armed = false

@@ -215,11 +215,35 @@ struct DirectDriveFirmwareTests {
         #expect(rig.telemetry.last?.rateMillihertz == 0)
     }
 
+    /// The run or console ends mid-pass: every output goes to its safe level in that instant,
+    /// without waiting for the process to exit or the watchdog to notice.
+    @Test(.timeLimit(.minutes(1)))
+    func shutDownPutsEveryOutputInItsSafeLevelAtOnce() throws {
+        let rig = try DirectDriveRig()
+        _ = rig.connect()
+        #expect(rig.armAndHome() != nil)
+        try rig.chip.write(.motorEnable, active: true)
+        #expect(rig.command(.setStrokeRate(rateMillihertz: 150_000, rampMilliseconds: 50))?.status == 0)
+        #expect(rig.command(.start)?.status == 0)
+        rig.run(milliseconds: 300)
+        #expect(rig.run(milliseconds: 20) { rig.chip.output(.strokePulse) }, "caught with a pulse high")
+        #expect(rig.chip.output(.depthEnable))
+        let pumpEdges = rig.hardware.status.counters.chargePumpEdges
+        rig.firmware.shutDown(now: rig.now)
+        #expect(!rig.chip.output(.strokePulse), "the pulse under way fell")
+        #expect(!rig.chip.output(.depthEnable), "the stage driver is disabled")
+        #expect(rig.firmware.nextEdge(before: .max) == nil, "no edge planned any more")
+        #expect(rig.hardware.status.counters.chargePumpEdges == pumpEdges)
+        #expect(!rig.firmware.status.running && !rig.firmware.status.armed && !rig.firmware.status.chargePumpRunning)
+    }
+
     // MARK: The depth stage
 
     @Test(.timeLimit(.minutes(1)))
     func aTwoMillimetreMoveReachesItsTargetInTheTrapezoidsTimeWithEveryStepTaken() throws {
-        let rig = try DirectDriveRig()
+        // At the stepper's full rate (a slew of max_step_rate / steps_per_mm): one step every
+        // cycle while cruising, so owed steps wait for the slow-down (direct-d1 ships 20% under).
+        let rig = try DirectDriveRig(configure: { $0.limits.depthSlewMillimetresPerSecond = 2.5 })
         _ = rig.connect()
         #expect(rig.armAndHome() != nil)
         let zero = rig.hardware.status.positionSteps
@@ -248,7 +272,9 @@ struct DirectDriveFirmwareTests {
 
     @Test(.timeLimit(.minutes(1)))
     func aLateCycleOwesStepsAndRepaysThemWithoutLosingOne() throws {
-        let rig = try DirectDriveRig()
+        // At the stepper's full rate (a slew of max_step_rate / steps_per_mm): one step every
+        // cycle while cruising, so owed steps wait for the slow-down (direct-d1 ships 20% under).
+        let rig = try DirectDriveRig(configure: { $0.limits.depthSlewMillimetresPerSecond = 2.5 })
         _ = rig.connect()
         #expect(rig.armAndHome() != nil)
         let zero = rig.hardware.status.positionSteps
@@ -270,7 +296,9 @@ struct DirectDriveFirmwareTests {
 
     @Test(.timeLimit(.minutes(1)))
     func aLoopThatKeepsFallingBehindLatchesStageLagBeforeItOwesMoreThanTheBound() throws {
-        let rig = try DirectDriveRig()
+        // At the stepper's full rate (a slew of max_step_rate / steps_per_mm): one step every
+        // cycle while cruising, so owed steps wait for the slow-down (direct-d1 ships 20% under).
+        let rig = try DirectDriveRig(configure: { $0.limits.depthSlewMillimetresPerSecond = 2.5 })
         _ = rig.connect()
         #expect(rig.armAndHome() != nil)
         #expect(rig.firmware.lagBoundSteps == 20, "0.05 mm calibration tolerance at 400 steps/mm")
@@ -289,6 +317,32 @@ struct DirectDriveFirmwareTests {
         let steps = hw.counters.steps
         rig.run(milliseconds: 100)
         #expect(rig.hardware.status.counters.steps == steps, "no step after the latch")
+    }
+
+    /// direct-d1 cruises 20% under its stepper's rate: the same repeated stalls that latch
+    /// stage-lag at full rate are repaid while the stage moves, and every step arrives.
+    @Test(.timeLimit(.minutes(1)))
+    func withHeadroomUnderTheStepRateRepeatedStallsAreRepaidWhileCruising() throws {
+        let rig = try DirectDriveRig()
+        _ = rig.connect()
+        #expect(rig.armAndHome() != nil)
+        let zero = rig.hardware.status.positionSteps
+        #expect(rig.command(.setDepth(depthMicrometres: 2_500, slewMicrometresPerSecond: 0))?.status == 0)
+        #expect(rig.command(.start)?.status == 0)
+        rig.run(milliseconds: 100)
+        var worstOwed = 0
+        for _ in 0..<10 {
+            rig.hang(milliseconds: 3)
+            rig.cycle()
+            worstOwed = max(worstOwed, rig.firmware.status.stepsOwed)
+            rig.run(milliseconds: 20)
+            #expect(rig.firmware.status.stepsOwed == 0, "repaid within 20 ms of cruising")
+        }
+        #expect(worstOwed >= 2, "the stalls did leave steps owed (\(worstOwed))")
+        let target = zero + Int(2.5 * Double(rig.stepsPerMillimetre))
+        #expect(rig.run(milliseconds: 2_000) { rig.hardware.status.positionSteps == target })
+        #expect(rig.faults.isEmpty)
+        #expect(rig.hardware.status.lostSteps == 0)
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -303,7 +303,7 @@ struct BadFile: Sendable, CustomTestStringConvertible {
                 key: "direct_drive.max_step_rate_hz",
                 fragment: "= 4000 is more than the 1000 steps/s the 1 kHz loop can produce (one step per cycle). Use at most 1000"),
         BadFile(label: "depth slew beyond max step rate / steps per mm",
-                input: .edited(.machine, base: "direct-d1", [.replace("depth_slew_mm_per_s = 2.5", "depth_slew_mm_per_s = 4.0")]),
+                input: .edited(.machine, base: "direct-d1", [.replace("depth_slew_mm_per_s = 2.0", "depth_slew_mm_per_s = 4.0")]),
                 key: "limits.depth_slew_mm_per_s",
                 fragment: "= 4.0 is faster than the depth stage can step: direct_drive.max_step_rate_hz 1000 / steps_per_mm 400.0 = 2.5 mm/s. Lower depth_slew_mm_per_s to at most 2.5"),
         BadFile(label: "depth step not a whole number of motor steps",

@@ -102,13 +102,24 @@ rig_gpio_set() {
     [ "$_low" = 1 ] && _level=$((1 - _level))
     if [ "$_level" = 1 ]; then rig_gpio_pull "$1" pull-up; else rig_gpio_pull "$1" pull-down; fi
 }
-# The inputs at rest: pedal and e-stop released, cartridge in.
+# The inputs at rest: pedal and e-stop released, cartridge in, a direct-drive stage's home switch
+# not triggered. A direct-drive machine's outputs also get a pull to their inactive level, as the
+# board's resistors would: gpio-sim shows a line's pull while no program drives it (before Stipple
+# requests it and after it exits), and the active-low stepper /EN must then read disabled.
 rig_gpio_rest() {
     for _r in $GPIO_ROLES; do
         case $_r in
-            pedal|estop) rig_gpio_set "$_r" inactive ;;
+            pedal|estop|depth_home) rig_gpio_set "$_r" inactive ;;
             cartridge_present) rig_gpio_set "$_r" active ;;
+            stroke_pulse|depth_step|depth_dir|depth_enable|charge_pump) rig_gpio_set "$_r" inactive ;;
         esac
+    done
+}
+# The direct-drive roles as gpio_observe/gpio_standin arguments: ROLE=OFFSET[:low]
+rig_gpio_direct_args() {
+    for _r in stroke_pulse depth_step depth_dir depth_enable charge_pump depth_home; do
+        eval "_low=\${GPIO_ACTIVE_LOW_$_r:-0}"
+        printf '%s=%s%s ' "$_r" "$(rig_gpio_offset "$_r")" "$( [ "$_low" = 1 ] && echo :low)"
     done
 }
 rig_gpio_is_active() {  # exit 0 when the role's line is at its active level
@@ -135,4 +146,22 @@ rig_usb_gone() { ! rig_usb_device; }
 rig_usb_unbind() {
     echo "" > "$USB_GADGET/UDC" || rig_die "unbind $USB_GADGET"
     rig_wait 50 rig_usb_gone || rig_die "$USB_VID:$USB_PID still on the bus 5 s after unbind"
+}
+
+# --- direct drive: gpio_observe (after gpio-setup.sh with a drive = "gpio" machine) -------------
+# rig_kv KEY FILE: a value from a key=value summary (gpio_observe's, gpio_standin's)
+rig_kv() { sed -n "s/^$1=//p" "$2" | head -n 1; }
+# rig_observe_start OUT OPTIONS...: gpio_observe on the chip's direct-drive roles, its summary
+# into OUT (stderr into OUT.err); waits until it traces. Sets rig_observer (the pid).
+rig_observe_start() {
+    _out=$1; shift
+    # shellcheck disable=SC2046
+    "$RIG_BIN/gpio_observe" "$GPIO_SIM_CHIP" "$GPIO_SYSFS" $(rig_gpio_direct_args) "$@" > "$_out" 2> "$_out.err" &
+    rig_observer=$!
+    rig_wait 100 grep -q '^gpio_observe: ready' "$_out" || { cat "$_out.err" >&2; rig_fail "gpio_observe did not start"; }
+}
+# rig_observe_stop OUT: SIGTERM; it prints its summary into OUT and exits
+rig_observe_stop() {
+    kill -TERM "$rig_observer"
+    wait "$rig_observer" || { cat "$1.err" >&2; rig_fail "gpio_observe exit status"; }
 }

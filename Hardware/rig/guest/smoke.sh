@@ -5,6 +5,9 @@
 #         inputs driven through gpio-sim's pull and read with gpioget, edges seen by gpiomon,
 #         an output driven with gpioset and read back through gpio-sim's value; then
 #         gpio_evlat: pull write -> libgpiod edge event latency over N_EDGES edges.
+#   Direct drive: observe-check.sh on direct-d1's layout: gpio_observe (kernel gpio_value
+#         tracepoint) counts exactly the strokes, steps and pump edges gpio_standin wrote, and
+#         plays the home switch; a switch that never triggers; the writer killed.
 #   USB:  a gadget with MACHINE's VID:PID served by ffs_echo (FunctionFS) on dummy_hcd;
 #         lsusb sees it; usb_rtt: N_RTT libusb bulk round trips of 64 bytes, every byte checked,
 #         plus 4 KiB ones (whole packets: the zero-length-packet path); unplug and replug, and
@@ -77,6 +80,16 @@ sh "$RIG_GUEST/gpio.sh" teardown
 rig_check "gpio-sim chip torn down" sh -c "! test -e /dev/$chip"
 echo "== smoke: GPIO done in $(rig_since "$tg") s"
 
+# --- direct drive: the observer counts every write ------------------------------------------
+# The direct-drive checks in stipple-hil.sh trust gpio_observe's counts; here it must count
+# exactly what a known libgpiod writer wrote (observe-check.sh).
+td=$(rig_uptime)
+RIG_TEST=smoke sh "$RIG_GUEST/observe-check.sh" "$RIG_REPO/Hardware/machines/direct-d1.toml" > "$T/observe" 2>&1 \
+    || { cat "$T/observe"; rig_fail "direct-drive observer self-check (observe-check.sh)"; }
+cat "$T/observe"
+rig_ok "direct-drive observer self-check: $(grep -c '^smoke: ok' "$T/observe") checks"
+echo "== smoke: direct-drive observer done in $(rig_since "$td") s"
+
 # --- USB ----------------------------------------------------------------------------------
 tu=$(rig_uptime)
 eval "$(rig_machine "$machine_file" | grep '^USB_')"
@@ -112,5 +125,6 @@ echo "== smoke: USB done in $(rig_since "$tu") s"
 rig_no_kernel_warnings
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"; }
+grep '^OBSERVE-FIGURES' "$T/observe" | sed 's/^OBSERVE-FIGURES/SMOKE-FIGURES: observer/' || true
 echo "SMOKE-FIGURES: gpio edge->event p50=$(field p50 "$T/evlat") p99=$(field p99 "$T/evlat") (n=$n_edges); usb 64 B round trip p50=$(field p50 "$T/rtt64") p99=$(field p99 "$T/rtt64") (n=$n_rtt); 4 KiB p50=$(field p50 "$T/rtt4k")"
 echo "smoke: all $rig_checks checks passed in $(rig_since "$t0") s"
