@@ -91,10 +91,13 @@ struct BrowserSessionTests {
         }
         chromedriverProcess?.stop()
         console.stop()
+        // SIGTERM is the console's clean stop: it disarms and closes the journal, and says so by exiting 0.
+        #expect(console.process.terminationReason == .exit && console.process.terminationStatus == 0,
+                "stipple console did not stop cleanly on SIGTERM:\n\(console.output.suffix(2000))")
 
         // The record the browser made is intact and sealed: the journal's own verifier agrees.
         let verify = try ChildProcess.run(binary, ["journal", "verify", "--journal", journal], environment: environment)
-        #expect(!verify.isEmpty)
+        #expect(verify.contains("ok: journal verified"), "journal verify: \(verify)")
         print("console browser test: \(String(format: "%.1f", Date().timeIntervalSince(began))) s end to end; journal verify:\n\(verify)")
     }
 
@@ -280,8 +283,10 @@ struct ConsolePageDriver {
         }
     }
 
-    /// The viewport as docs/screenshots/NAME.png, for the README: from the top of the page (or
-    /// with `scrollTo` at the top), without a passing confirmation or a focus ring.
+    /// The viewport as NAME.png, from the top of the page (or with `scrollTo` at the top), without
+    /// a passing confirmation or a focus ring. Into docs/screenshots (the README's) only with
+    /// STIPPLE_UPDATE_SCREENSHOTS=1 (`make screenshots`): every run's pictures differ a little
+    /// (live values), and a test run should not dirty the checkout.
     func screenshot(_ name: String, scrollTo css: String? = nil) async throws {
         _ = try await browser.execute("""
             const b = document.getElementById('banner'); if (b && b.classList.contains('info')) b.hidden = true;
@@ -290,7 +295,12 @@ struct ConsolePageDriver {
             if (t) t.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);
             """, [css as Any? ?? NSNull()])
         let png = try await browser.screenshot()
-        let folder = BrowserSessionTests.packageRoot.appendingPathComponent("docs/screenshots")
+        // A PNG of the tablet-sized viewport: the signature, then IHDR's width and height.
+        let size = png.count > 24 ? (png[16..<20].reduce(0) { $0 << 8 | Int($1) }, png[20..<24].reduce(0) { $0 << 8 | Int($1) }) : (0, 0)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && size == (1280, 800), "screenshot \(name): not a 1280x800 PNG (\(size))")
+        let folder = ProcessInfo.processInfo.environment["STIPPLE_UPDATE_SCREENSHOTS"] == "1"
+            ? BrowserSessionTests.packageRoot.appendingPathComponent("docs/screenshots")
+            : FileManager.default.temporaryDirectory.appendingPathComponent("stipple-console-screenshots")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try png.write(to: folder.appendingPathComponent(name + ".png"))
     }
