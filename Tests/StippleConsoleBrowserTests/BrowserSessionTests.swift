@@ -28,12 +28,55 @@ struct BrowserSessionTests {
         return candidate
     }
 
-    @Test(
-        .enabled(if: browserAvailable, "needs chromium and chromedriver on this machine (Debian: apt-get install chromium chromium-driver; scripts/install-deps.sh does it)"),
-        .timeLimit(.minutes(3))
-    )
+    static let skipReason: Comment = "needs chromium and chromedriver on this machine (Debian: apt-get install chromium chromium-driver; scripts/install-deps.sh does it)"
+
+    @Test(.enabled(if: browserAvailable, skipReason), .timeLimit(.minutes(3)))
     func aPractitionerRunsASessionFromTheBrowser() async throws {
         let began = Date()
+        try await withConsoleInBrowser(inBrowser: { c, journal in
+            try await runSession(c, journal: journal)
+        }, afterConsoleStopped: { binary, journal, environment in
+            // The record the browser made is intact and sealed: the journal's own verifier agrees.
+            let verify = try ChildProcess.run(binary, ["journal", "verify", "--journal", journal], environment: environment)
+            #expect(verify.contains("ok: journal verified"), "journal verify: \(verify)")
+            print("console browser test: \(String(format: "%.1f", Date().timeIntervalSince(began))) s end to end; journal verify:\n\(verify)")
+        })
+    }
+
+    /// With a passcode set, every page sends the browser to the login page; a wrong passcode is
+    /// refused in the banner, the right one lands on Start.
+    @Test(.enabled(if: browserAvailable, skipReason), .timeLimit(.minutes(2)))
+    func withAPasscodeTheLoginPageLetsThePractitionerIn() async throws {
+        try await withConsoleInBrowser(passcode: "chair-42", inBrowser: { c, _ in
+            let b = c.browser
+            try await b.navigate(c.origin + "/treat")
+            try await c.waitFor("the redirect to the login page") { try await b.currentURL().hasSuffix("/login") }
+            try await c.waitForReady()
+            try await b.type("#passcode", "guess-1")
+            try await b.click("#login")
+            try await c.waitFor("the wrong passcode refused in the banner") { try await c.bannerText()?.contains("wrong passcode") == true }
+            try await b.type("#passcode", "chair-42")
+            try await b.click("#login")
+            try await c.waitFor("the start page after logging in") {
+                try await b.execute("return document.body && document.body.dataset.page") as? String == "start"
+            }
+            try await c.waitForReady()
+            try await c.waitFor("the start page's lists loaded") {
+                try await b.execute("return document.getElementById('operator').options.length > 1") as? Bool == true
+            }
+            try await c.expectNoError("logging in")
+        })
+    }
+
+    /// Runs `inBrowser` against a fresh `stipple console --sim` in headless Chromium, then stops
+    /// both (also when it fails, keeping a screenshot of the page), then `afterConsoleStopped`
+    /// with the stipple binary, the journal and the environment. The journal holds an operator,
+    /// a technician and a depth calibration of rotary-r1 before the console starts.
+    func withConsoleInBrowser(
+        passcode: String? = nil,
+        inBrowser body: (ConsolePageDriver, String) async throws -> Void,
+        afterConsoleStopped: (String, String, [String: String]) throws -> Void = { _, _, _ in }
+    ) async throws {
         let binary = try Self.stippleBinary()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stipple-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -49,6 +92,9 @@ struct BrowserSessionTests {
         for args in [["operator", "add", "op-1", "--name", "Test Operator"], ["operator", "add", "tech-1", "--name", "Test Technician"],
                      ["calibrate", "depth", "--machine", "rotary-r1", "--sim", "--sim-gauge", "--technician", "tech-1", "--gauge", "G-1"]] {
             try ChildProcess.run(binary, args + ["--journal", journal], environment: environment)
+        }
+        if let passcode {
+            try ChildProcess.run(binary, ["console", "passcode", "set", "--journal", journal], environment: environment, input: passcode + "\n")
         }
 
         let port = try ChildProcess.freePort()
@@ -71,8 +117,7 @@ struct BrowserSessionTests {
             ])
             driver = browser
             try await browser.setViewport(width: 1280, height: 800)
-            let console = ConsolePageDriver(browser: browser, origin: origin)
-            try await runSession(console, journal: journal)
+            try await body(ConsolePageDriver(browser: browser, origin: origin), journal)
             await browser.quit()
             driver = nil
         } catch {
@@ -94,11 +139,7 @@ struct BrowserSessionTests {
         // SIGTERM is the console's clean stop: it disarms and closes the journal, and says so by exiting 0.
         #expect(console.process.terminationReason == .exit && console.process.terminationStatus == 0,
                 "stipple console did not stop cleanly on SIGTERM:\n\(console.output.suffix(2000))")
-
-        // The record the browser made is intact and sealed: the journal's own verifier agrees.
-        let verify = try ChildProcess.run(binary, ["journal", "verify", "--journal", journal], environment: environment)
-        #expect(verify.contains("ok: journal verified"), "journal verify: \(verify)")
-        print("console browser test: \(String(format: "%.1f", Date().timeIntervalSince(began))) s end to end; journal verify:\n\(verify)")
+        try afterConsoleStopped(binary, journal, environment)
     }
 
     /// The practitioner's session, page by page.

@@ -58,7 +58,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Runs a command to completion; its output, or a failure quoting it.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> String {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String], input: String? = nil) throws -> String {
         let p = Process()
         let pipe = Pipe()
         p.executableURL = URL(fileURLWithPath: executable)
@@ -66,7 +66,13 @@ final class ChildProcess: @unchecked Sendable {
         p.environment = environment
         p.standardOutput = pipe
         p.standardError = pipe
+        let stdin = Pipe()
+        p.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try p.run()
+        if let input {
+            try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
