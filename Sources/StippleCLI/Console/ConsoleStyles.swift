@@ -129,7 +129,7 @@ enum ConsoleStyles {
         .confirm { margin-top: 10px; padding: 10px 12px; border: 3px solid var(--amber); background: var(--amber-ground); border-radius: 10px; }
         .confirm[hidden] { display: none; }
         .confirm p { margin: 0 0 10px; font-weight: 600; }
-        .confirm button { margin: 0 8px 8px 0; }
+        .confirm button { margin: 0 8px 8px 0; min-width: 0; }
         .state { font-size: 1.8rem; font-weight: 800; text-align: center; padding: 10px; border-radius: 10px;
           background: #dfe4ea; text-transform: uppercase; letter-spacing: 0.05em; }
         .state[data-state="armed"] { background: var(--blue); color: #fff; }

@@ -27,18 +27,18 @@ enum ConsoleTreatPage {
             <section class="live-col" aria-label="Machine state">
               <div class="stop-dock">
                 <button type="button" class="stop" id="stop">STOP</button>
-                <div class="latched" id="latched" hidden>
-                  <p><strong>Stopped and latched.</strong> The needle stays stopped until reset.</p>
-                  <button type="button" id="reset">Reset…</button>
-                  <div class="confirm" id="reset-confirm" hidden>
-                    <p>Reset only when the cause is cleared and the needle is clear of the skin.</p>
-                    <button type="button" class="danger" id="reset-yes">Yes, reset</button>
-                    <button type="button" id="reset-no">Cancel</button>
-                  </div>
-                </div>
               </div>
               <div class="state" id="state" data-state="">—</div>
               <div class="fault" id="fault" hidden><p class="fault-name" id="fault-name"></p><p id="fault-advice"></p></div>
+              <div class="latched" id="latched" hidden>
+                <p><strong>Stopped and latched.</strong> The needle stays stopped until reset.</p>
+                <button type="button" id="reset">Reset…</button>
+                <div class="confirm" id="reset-confirm" hidden>
+                  <p>Reset only when the cause is cleared and the needle is clear of the skin.</p>
+                  <button type="button" class="danger" id="reset-yes">Yes, reset</button>
+                  <button type="button" id="reset-no">Cancel</button>
+                </div>
+              </div>
               <dl class="readings">
                 <div><dt>Rate set / actual</dt><dd><span id="rate-set">—</span> / <span id="rate">—</span></dd></div>
                 <div><dt>Depth set / actual</dt><dd><span id="depth-set">—</span> / <span id="depth">—</span></dd></div>
