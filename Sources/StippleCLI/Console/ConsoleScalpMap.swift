@@ -30,13 +30,13 @@ enum ConsoleScalpMap {
             }
             out += ScalpZoneMap.element(s.svg, attributes: #"class="zone-base""#)
             out += ScalpZoneMap.element(s.svg, attributes: #"class="zone-shade" fill-opacity="0""#)
-            let (x, y) = s.zone == "donor-scar" ? (s.labelX, s.labelY + 2) : (s.labelX, s.labelY)
+            let side = s.zone == "temple-left" ? "left" : s.zone == "temple-right" ? "right" : nil
+            let (x, y) = s.zone == "donor-scar" ? (s.labelX, s.labelY + 2) : (s.labelX, s.labelY - (side == nil ? 0 : 4))
             let turn = s.zone.hasPrefix("side-") ? #" transform="rotate(-90 \#(x) \#(y))""# : ""
             out += #"<text class="zone-label" x="\#(x)" y="\#(y)" text-anchor="middle"\#(turn)>\#(HTMLText.escape(shortLabel(s.zone)))</text>"#
             // The temples are too narrow for "Temple left" on one line: the side goes below.
-            let side = s.zone == "temple-left" ? "left" : s.zone == "temple-right" ? "right" : nil
-            if let side { out += #"<text class="zone-label" x="\#(x)" y="\#(y + 10)" text-anchor="middle">\#(side)</text>"# }
-            let (countX, countY) = s.zone.hasPrefix("side-") ? (x, y + 30) : (s.zone == "donor-scar" ? (x + 76, y - 13) : (x, y + (side == nil ? 10 : 19)))
+            if let side { out += #"<text class="zone-label" x="\#(x)" y="\#(y + 11)" text-anchor="middle">\#(side)</text>"# }
+            let (countX, countY) = s.zone.hasPrefix("side-") ? (x, y + 32) : (s.zone == "donor-scar" ? (x + 78, y - 13) : (x, y + (side == nil ? 11 : 21)))
             out += #"<text class="zone-count" x="\#(countX)" y="\#(countY)" text-anchor="middle"></text>"#
             out += "</g>"
         }

@@ -23,7 +23,7 @@ enum ConsoleStyles {
         .brand { display: flex; align-items: center; gap: 10px; font-size: 1.1rem; }
         .brand .app { font-weight: 700; letter-spacing: 0.02em; }
         .brand .machine { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
-        .badge { font-size: 0.8rem; font-weight: 700; padding: 4px 10px; border-radius: 6px; letter-spacing: 0.06em; }
+        .badge { font-size: 0.9rem; font-weight: 700; padding: 4px 10px; border-radius: 6px; letter-spacing: 0.06em; }
         .badge.sim { background: #ffd24a; color: #1b1300; }
         .badge.real { background: #ffffff; color: #1b2430; }
         nav { display: flex; gap: 6px; }
@@ -85,7 +85,7 @@ enum ConsoleStyles {
         .pigment input { width: 32px; min-height: 32px; height: 32px; margin: 2px 0 0; flex: none; }
         .pigment.chosen { border-color: var(--blue); background: #e9f0fa; }
         .pigment.expired { border-style: dashed; background: #f6f6f6; color: var(--muted); cursor: not-allowed; }
-        .pigment .tag { display: inline-block; font-size: 0.8rem; font-weight: 700; color: #fff; background: var(--red);
+        .pigment .tag { display: inline-block; font-size: 0.9rem; font-weight: 700; color: #fff; background: var(--red);
           padding: 1px 8px; border-radius: 4px; margin-left: 6px; }
         .cartridge-row { display: grid; grid-template-columns: 1fr; }
         .cartridge-row label { margin-top: 4px; }
@@ -95,17 +95,17 @@ enum ConsoleStyles {
         .actions button { pointer-events: auto; box-shadow: 0 4px 14px rgba(0, 0, 0, 0.3); }
 
         /* Treat */
-        main.page-treat { display: grid; grid-template-columns: minmax(300px, 450px) 1fr minmax(300px, 340px); gap: 16px; align-items: start; }
+        main.page-treat { display: grid; grid-template-columns: minmax(300px, 430px) 1fr minmax(300px, 380px); gap: 16px; align-items: start; }
         .map-col h1 { margin-bottom: 4px; }
         svg.scalp { width: 100%; height: auto; max-height: calc(100vh - 150px); display: block; touch-action: manipulation; user-select: none; }
         svg.scalp .head { fill: #ffffff; stroke: #444; stroke-width: 1.5; }
-        svg.scalp .front { font-size: 9px; fill: var(--muted); }
+        svg.scalp .front { font-size: 10px; fill: var(--muted); }
         svg.scalp .zone { cursor: pointer; outline: none; }
         svg.scalp .zone-hit { fill: #ffffff; fill-opacity: 0.01; stroke: none; }
         svg.scalp .zone-base { fill: #e4ebf5; stroke: var(--blue); stroke-width: 1; }
         svg.scalp .zone-shade { fill: var(--blue); stroke: none; pointer-events: none; }
-        svg.scalp .zone-label { font-size: 9px; font-weight: 700; fill: #111418; pointer-events: none; }
-        svg.scalp .zone-count { font-size: 8px; font-weight: 700; fill: #111418; pointer-events: none; }
+        svg.scalp .zone-label { font-size: 10px; font-weight: 700; fill: #111418; pointer-events: none; }
+        svg.scalp .zone-count { font-size: 9px; font-weight: 700; fill: #111418; pointer-events: none; }
         svg.scalp .zone.dark .zone-label, svg.scalp .zone.dark .zone-count { fill: #ffffff; }
         svg.scalp .zone[aria-pressed="true"] .zone-base { stroke: var(--focus); stroke-width: 3.5; }
         svg.scalp .zone:focus-visible .zone-base { stroke: var(--focus); stroke-width: 3.5; }
@@ -144,21 +144,21 @@ enum ConsoleStyles {
         .readings div { display: flex; justify-content: space-between; gap: 10px; padding: 6px 0; border-bottom: 1px solid #e1e5ea; }
         .readings div:last-child { border-bottom: 0; }
         .readings div { align-items: baseline; }
-        .readings dt { color: var(--muted); font-size: 0.85rem; }
+        .readings dt { color: var(--muted); font-size: 0.9rem; }
         .readings dd { margin: 0; font-weight: 700; font-variant-numeric: tabular-nums; text-align: right; white-space: nowrap; }
         .readings dd#zone-profile { white-space: normal; }
         button.pedal { width: 100%; min-height: 96px; flex-direction: column; font-size: 1.3rem; border: 3px dashed var(--ink); background: #fff; }
-        button.pedal small { font-size: 0.8rem; font-weight: 400; }
+        button.pedal small { font-size: 0.9rem; font-weight: 400; }
         button.pedal[aria-pressed="true"] { background: var(--green); color: #fff; border-style: solid; border-color: var(--green); }
-        .conn { font-size: 0.85rem; color: var(--muted); margin: 0; }
+        .conn { font-size: 0.9rem; color: var(--muted); margin: 0; }
 
         /* Session */
         .table-wrap { overflow-x: auto; }
         table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
         th, td { text-align: left; padding: 10px 8px; border-bottom: 1px solid #d5dbe2; vertical-align: top; }
-        th { font-size: 0.85rem; color: var(--muted); }
+        th { font-size: 0.9rem; color: var(--muted); }
         .summary-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 6px 20px; margin: 0; }
-        .summary-grid dt { font-size: 0.85rem; color: var(--muted); }
+        .summary-grid dt { font-size: 0.9rem; color: var(--muted); }
         .summary-grid dd { margin: 0 0 6px; font-weight: 700; overflow-wrap: anywhere; }
         .notes { padding-left: 24px; margin: 0 0 10px; }
         .notes li { margin-bottom: 6px; }
@@ -166,7 +166,7 @@ enum ConsoleStyles {
         .seal { margin-top: 12px; }
         .seal .verified { color: var(--green); font-weight: 800; font-size: 1.2rem; }
         .seal .unverified { color: var(--red); font-weight: 800; font-size: 1.2rem; }
-        .seal dd { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.85rem; overflow-wrap: anywhere; }
+        .seal dd { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.9rem; overflow-wrap: anywhere; }
         .exports { display: flex; flex-wrap: wrap; gap: 12px; }
         .exports .button { min-width: 180px; }
 
