@@ -11,7 +11,7 @@ DEMO_JOURNAL = $(DEMO_DIR)/journal.sqlite
 DEMO_DEPTH_ERROR = offset=0.18,scale=1.035,quadratic=0.012,backlash=0.02,noise=0.003
 DEMO_RATE_ERROR = gain=1.03,offset=-2
 
-.PHONY: deps build test demo bench fuzz clean rig-setup rig-test
+.PHONY: deps build test demo bench fuzz clean rig-setup rig-test screenshots
 
 deps:
 	@scripts/install-deps.sh
@@ -25,13 +25,20 @@ test: deps
 	@# thread each for their whole run; in one process they took both of Swift Testing's threads
 	@# on a 2-core machine and every other test waited past its time limit. Each runs in a process
 	@# of its own (the session's memory check reads the process's resident size, too).
-	$(SWIFT) test --skip-build --skip "JournalKillTests|LongSessionTests"
+	@# The console's browser test runs Chromium, which would load the cores under the timing tests.
+	$(SWIFT) test --skip-build --skip "JournalKillTests|LongSessionTests|BrowserSessionTests"
+	$(SWIFT) test --skip-build --filter BrowserSessionTests
 	$(SWIFT) test --skip-build --filter LongSessionTests
 	$(SWIFT) test --skip-build --filter JournalKillTests
 	@echo "== protocol vectors are what the independent generator makes"
 	python3 Firmware-Protocol/tools/gen_vectors.py --check
 	@echo "== C reference codec self-test (plain C99, no Swift)"
 	$(MAKE) -s -C Firmware-Protocol/c selftest
+
+# The README's console screenshots, retaken by the browser test against `stipple console --sim`.
+screenshots: deps
+	@scripts/swift-build-clean.sh --build-tests
+	STIPPLE_UPDATE_SCREENSHOTS=1 $(SWIFT) test --skip-build --filter BrowserSessionTests
 
 demo: build
 	@echo "== Stipple $$($(STIPPLE) version | head -1): a scripted multi-zone session on the simulated machine =="

@@ -160,6 +160,10 @@ let package = Package(
             name: "StippleDirectDriveTests",
             dependencies: ["StippleDirectDrive", "StippleSimulator", "StippleModel", "StippleHardware", "StippleWire"]
         ),
+        // The practitioner console's pages, and a whole session driven through them in headless
+        // Chromium over WebDriver against a `stipple console --sim` process (skipped, saying so,
+        // where chromium or chromedriver is missing).
+        .testTarget(name: "StippleConsoleBrowserTests", dependencies: ["StippleCLI"]),
         .testTarget(
             name: "StippleSimulatorTests",
             dependencies: ["StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"]

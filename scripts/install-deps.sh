@@ -2,7 +2,8 @@
 # Installs the Debian/Ubuntu packages Stipple builds against, only those missing.
 # Swift itself is not an apt package: it must already be on PATH (see README).
 set -euo pipefail
-packages=(pkg-config libgpiod-dev libusb-1.0-0-dev libsqlite3-dev python3 gcc make)
+# chromium + chromium-driver: the console's browser test drives a headless Chromium over WebDriver.
+packages=(pkg-config libgpiod-dev libusb-1.0-0-dev libsqlite3-dev python3 gcc make chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,20 +1,49 @@
-/// The console's pages and assets. A minimal stand-in with the contract's signature, so the
-/// server builds and routes on its own; the real pages replace this file.
+/// The practitioner console's pages and assets, embedded in the binary: the controller may have no
+/// internet and no files beside the executable, so nothing is read at run time and nothing comes
+/// from a CDN. The server routes `/`, `/treat`, `/session`, `/machine`, `/login` and `/assets/*`
+/// here; everything the pages show beyond the machine's name comes from the JSON API.
 enum ConsoleWeb {
-    static let pages = ["start", "treat", "session", "machine", "login"]
-
-    /// The page called `name` (start, treat, session, machine, login), or nil if there is none.
+    /// The page's HTML, or nil for an unknown name. Names: "start", "treat", "session", "machine", "login".
     static func page(_ name: String, machine: String, simulated: Bool) -> String? {
-        guard pages.contains(name) else { return nil }
-        return """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Stipple \(name)</title></head>
-            <body><h1>Stipple console: \(name) page</h1><p>machine \(machine)\(simulated ? " (simulated)" : "")</p></body></html>
-            """
+        guard let page = ConsolePage(rawValue: name) else { return nil }
+        let shell = ConsolePageShell(machine: machine, simulated: simulated)
+        switch page {
+        case .start: return shell.render(page, main: ConsoleStartPage.main)
+        case .treat: return shell.render(page, main: ConsoleTreatPage.main(simulated: simulated))
+        case .session: return shell.render(page, main: ConsoleSessionPage.main)
+        case .machine: return shell.render(page, main: ConsoleMachinePage.main)
+        case .login: return shell.render(page, main: ConsoleLoginPage.main)
+        }
     }
 
-    /// An asset under /assets/, by its path below that folder.
+    /// An asset under /assets/ (e.g. "app.css", "app.js"), or nil.
     static func asset(_ path: String) -> (contentType: String, body: String)? {
-        path == "console.css" ? ("text/css; charset=utf-8", "body { font-size: 18px; }\n") : nil
+        switch path.hasPrefix("/") ? String(path.dropFirst()) : path {
+        case "app.css": ("text/css; charset=utf-8", ConsoleStyles.css)
+        case "app.js": ("text/javascript; charset=utf-8", ConsoleScript.js)
+        case "icon.svg": ("image/svg+xml", ConsolePageShell.icon)
+        default: nil
+        }
     }
+}
+
+/// The console's pages, by the name the server asks for.
+enum ConsolePage: String, CaseIterable {
+    case start, treat, session, machine, login
+
+    /// Where the page is served.
+    var path: String { self == .start ? "/" : "/" + rawValue }
+
+    var title: String {
+        switch self {
+        case .start: "Start"
+        case .treat: "Treat"
+        case .session: "Session"
+        case .machine: "Machine"
+        case .login: "Log in"
+        }
+    }
+
+    /// The pages in the navigation bar, in the order of a treatment.
+    static let navigation: [ConsolePage] = [.start, .treat, .session, .machine]
 }

@@ -4,8 +4,9 @@ import Foundation
 /// passes it received, for the printed report. A schematic, not anatomy: it shows at a glance
 /// where the session worked and how often.
 public enum ScalpZoneMap {
-    /// Zone shapes in a 240 x 300 box, in `Zone` names.
-    static let shapes: [(zone: String, svg: String, labelX: Int, labelY: Int)] = [
+    /// Zone shapes in a 240 x 300 box, in `Zone` names. Public so the practitioner console draws
+    /// its tappable map from the same geometry as the printed report.
+    public static let shapes: [(zone: String, svg: String, labelX: Int, labelY: Int)] = [
         ("frontal-hairline", #"<ellipse cx="120" cy="42" rx="62" ry="16"/>"#, 120, 45),
         ("temple-left", #"<ellipse cx="52" cy="78" rx="22" ry="20"/>"#, 52, 81),
         ("temple-right", #"<ellipse cx="188" cy="78" rx="22" ry="20"/>"#, 188, 81),
@@ -53,6 +54,12 @@ public enum ScalpZoneMap {
         }
         out += "</svg>"
         return out
+    }
+
+    /// A zone's shape element (one of `shapes`) with `attributes` added, still self-closing: the
+    /// console adds its own classes and paint, the report its shading.
+    public static func element(_ shape: String, attributes: String) -> String {
+        shape.replacingFirst("/>", with: " " + attributes + "/>")
     }
 
     static func format(_ d: Double) -> String {
