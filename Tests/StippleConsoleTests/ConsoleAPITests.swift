@@ -129,6 +129,15 @@ import Testing
             let stopped = try await c.post("/api/stop")
             #expect(stopped.status == 200)
             #expect(try stopped.json()["state"] as? String == "e-stopped")
+            // Latched like the button, but it says it was the console's STOP (the record may
+            // reach the live state a drain after the reply).
+            var advice = ""
+            for _ in 0..<50 {
+                advice = (try await c.get("/api/state").json()["fault"] as? [String: Any])?["advice"] as? String ?? ""
+                if !advice.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(advice.hasPrefix("STOP was pressed on the console"), "advice: \(advice)")
             let rearm = try await c.post("/api/arm", #"{"zone": "crown", "profile": "crown-vertex"}"#)
             #expect(rearm.status == 409)
             #expect(rearm.error.contains("reset it first"))

@@ -61,6 +61,9 @@ final class ConsoleController: @unchecked Sendable {
     // Drain thread only (and shutdown after it stopped).
     private let refusalCount = Atomic<Int>(0)
     private let lastRefusal = Mutex<String?>(nil)
+    /// The console's STOP was sent and its e-stop record not yet seen: that record then says so,
+    /// rather than giving the button's advice ("release the e-stop button") for a tap on a screen.
+    private let softwareStopPending = Atomic<Bool>(false)
     private var passStartedAt: UInt64?
     private var strokeEstimate = 0.0
     private var lastTelemetryAt: UInt64?
@@ -237,7 +240,10 @@ final class ConsoleController: @unchecked Sendable {
             let f = FaultCode(wire: r.code)
             publish { s in s.fault = .init(code: Int(f.rawValue), name: f.name, advice: f.advice) }
         case .estop:
-            publish { s in s.fault = .init(code: Int(FaultCode.estop.rawValue), name: FaultCode.estop.name, advice: FaultCode.estop.advice) }
+            let advice = softwareStopPending.exchange(false, ordering: .acquiringAndReleasing)
+                ? "STOP was pressed on the console: the needle is stopped and the machine latched; make the area safe, then reset (it asks to confirm)"
+                : FaultCode.estop.advice
+            publish { s in s.fault = .init(code: Int(FaultCode.estop.rawValue), name: FaultCode.estop.name, advice: advice) }
         case .requestRefused:
             let reason = RefusalReason(rawValue: r.code)
             lastRefusal.withLock { $0 = reason?.description ?? "code \(r.code)" }
@@ -426,6 +432,7 @@ final class ConsoleController: @unchecked Sendable {
 
     /// The software e-stop: latched until a confirmed reset.
     func emergencyStop() async throws {
+        if machineState != "e-stopped" { softwareStopPending.store(true, ordering: .releasing) }
         guard send([.emergencyStop]) else { throw ConsoleRefusal(500, "the control loop is not taking requests: use the machine's e-stop button") }
         let r = await wait(seconds: 1, refusalsBefore: Int.max) { machineState == "e-stopped" }
         if !r.done { throw ConsoleRefusal(500, "the stop was sent but the machine did not report e-stopped in time: use the machine's e-stop button") }
