@@ -97,6 +97,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "stipple", dependencies: ["StippleCLI"]),
+        // Only tests use it: a safety test's measured figure, for `make safety`.
+        .target(name: "StippleSafetyEvidence"),
 
         // Benchmarks (`make bench`): figures printed, never pass/fail tests.
         .target(name: "CAllocCounter", path: "Benchmarks/CAllocCounter"),
@@ -114,15 +116,15 @@ let package = Package(
             path: "Benchmarks/StippleBench"
         ),
 
-        .testTarget(name: "StippleModelTests", dependencies: ["StippleModel"]),
+        .testTarget(name: "StippleModelTests", dependencies: ["StippleSafetyEvidence", "StippleModel"]),
         // With the journal: the CLI tests read back what `stipple run` journaled, the kill test opens
         // what a killed `stipple` process left, and the session and journal commands are tested on
         // a journal holding a real session written by JournalWriter (ControlRecord: StippleControl).
-        .testTarget(name: "StippleCLITests", dependencies: ["StippleCLI", "StippleModel", "StippleJournal", "StippleControl"]),
+        .testTarget(name: "StippleCLITests", dependencies: ["StippleSafetyEvidence", "StippleCLI", "StippleModel", "StippleJournal", "StippleControl"]),
         // The console's HTTP API and WebSocket, router-level, against a simulated machine.
         .testTarget(
             name: "StippleConsoleTests",
-            dependencies: [
+            dependencies: ["StippleSafetyEvidence",
                 "StippleCLI", "StippleJournal", "StippleModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
@@ -132,41 +134,41 @@ let package = Package(
         .testTarget(name: "StippleProtocolCTests", dependencies: ["StippleProtocolC"], resources: []),
         .testTarget(
             name: "StippleWireTests",
-            dependencies: [
+            dependencies: ["StippleSafetyEvidence",
                 "StippleWire", "StippleProtocolC", "StippleModel", .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "StippleControlTests",
-            dependencies: ["StippleControl", "StippleHardware", "StippleModel", "StippleSimulator"]
+            dependencies: ["StippleSafetyEvidence", "StippleControl", "StippleHardware", "StippleModel", "StippleSimulator"]
         ),
         .testTarget(
             name: "StippleJournalTests",
-            dependencies: [
+            dependencies: ["StippleSafetyEvidence",
                 "StippleJournal", "StippleControl", "StippleModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // The libgpiod/libusb backends through their debug-build mocking drivers.
-        .testTarget(name: "StippleLinuxTests", dependencies: ["StippleLinux", "StippleHardware", "StippleModel", "StippleWire"]),
+        .testTarget(name: "StippleLinuxTests", dependencies: ["StippleSafetyEvidence", "StippleLinux", "StippleHardware", "StippleModel", "StippleWire"]),
         // The control core against the simulated machine, end to end, in virtual time.
         .testTarget(
             name: "StippleSessionTests",
-            dependencies: ["StippleControl", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleDirectDrive"]
+            dependencies: ["StippleSafetyEvidence", "StippleControl", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleDirectDrive"]
         ),
         // The direct-drive firmware against the simulated direct-drive hardware, in virtual time.
         .testTarget(
             name: "StippleDirectDriveTests",
-            dependencies: ["StippleDirectDrive", "StippleSimulator", "StippleModel", "StippleHardware", "StippleWire"]
+            dependencies: ["StippleSafetyEvidence", "StippleDirectDrive", "StippleSimulator", "StippleModel", "StippleHardware", "StippleWire"]
         ),
         // The practitioner console's pages, and a whole session driven through them in headless
         // Chromium over WebDriver against a `stipple console --sim` process (skipped, saying so,
         // where chromium or chromedriver is missing).
-        .testTarget(name: "StippleConsoleBrowserTests", dependencies: ["StippleCLI"]),
+        .testTarget(name: "StippleConsoleBrowserTests", dependencies: ["StippleSafetyEvidence", "StippleCLI"]),
         .testTarget(
             name: "StippleSimulatorTests",
-            dependencies: ["StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"]
+            dependencies: ["StippleSafetyEvidence", "StippleSimulator", "StippleHardware", "StippleModel", "StippleWire", "StippleProtocolC"]
         ),
     ]
 )
