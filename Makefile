@@ -11,7 +11,7 @@ DEMO_JOURNAL = $(DEMO_DIR)/journal.sqlite
 DEMO_DEPTH_ERROR = offset=0.18,scale=1.035,quadratic=0.012,backlash=0.02,noise=0.003
 DEMO_RATE_ERROR = gain=1.03,offset=-2
 
-.PHONY: deps build test demo bench fuzz clean rig-setup rig-test screenshots
+.PHONY: deps build test safety demo bench fuzz clean rig-setup rig-test screenshots
 
 deps:
 	@scripts/install-deps.sh
@@ -34,6 +34,12 @@ test: deps
 	python3 Firmware-Protocol/tools/gen_vectors.py --check
 	@echo "== C reference codec self-test (plain C99, no Swift)"
 	$(MAKE) -s -C Firmware-Protocol/c selftest
+
+# The safety case (docs/SAFETY.md): runs exactly the tests its hazard table names, with each
+# test's measured figure recorded, and prints every row's figure next to its bound and a verdict.
+safety: deps
+	@scripts/swift-build-clean.sh --build-tests
+	python3 scripts/safety.py
 
 # The README's console screenshots, retaken by the browser test against `stipple console --sim`.
 screenshots: deps
