@@ -126,6 +126,15 @@ public struct GPIOLineMap: Sendable, Hashable {
             if let offset, let activeLow { lines[role] = GPIOLine(offset: offset, activeLow: activeLow) }
             else { complete = false }
         }
+        // The e-stop is wired normally-closed with a pull-up, so an open circuit reads high: a
+        // pressed button and a broken wire both read active. Declared active-low, the same open
+        // circuit would read released, and a cut wire would disarm the e-stop without a sign.
+        if let estop = lines[.estop], estop.activeLow {
+            r.report(GPIOLineRole.estop.rawValue + ".active_low", value: .boolean(true),
+                     "would read an open e-stop circuit (a broken wire) as released",
+                     fix: "Wire the e-stop normally-closed to ground with a pull-up and set active_low = false, so a broken wire reads as pressed")
+            complete = false
+        }
         // A line wired to two roles would let, say, the pedal read the enable output.
         var seen: [Int: GPIOLineRole] = [:]
         for role in GPIOLineRole.allCases {

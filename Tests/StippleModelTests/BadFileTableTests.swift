@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StippleSafetyEvidence
 import StippleModel
 
 /// One change to a shipped file's text.
@@ -129,6 +130,11 @@ struct BadFile: Sendable, CustomTestStringConvertible {
                 input: .edited(.machine, base: "rotary-r1", [.replace("pedal = { offset = 17, active_low = true }",
                                                                       "pedal = { offset = 17, active_low = true, pull = \"up\" }")]),
                 key: "gpio.pedal.pull", fragment: "is not a known key"),
+
+        BadFile(label: "an e-stop declared active-low would read a broken wire as released",
+                input: .edited(.machine, base: "rotary-r1", [.replace("estop = { offset = 27, active_low = false }",
+                                                                      "estop = { offset = 27, active_low = true }")]),
+                key: "gpio.estop.active_low", fragment: "would read an open e-stop circuit (a broken wire) as released"),
 
         // MARK: wrong types
         BadFile(label: "string where a number belongs",
@@ -409,6 +415,7 @@ struct BadFile: Sendable, CustomTestStringConvertible {
     @Test(arguments: cases)
     func badFileIsRefusedWithTheRightIssue(_ bad: BadFile) throws {
         let issues = try bad.issues()
+        SafetyEvidence.record(hazard: "profile-invalid", what: "invalid files accepted", measured: issues.isEmpty ? 1 : 0, bound: 0, unit: "files")
         let match = issues.first { $0.key == bad.key && $0.description.contains(bad.fragment) }
         #expect(match != nil, "expected key \(bad.key ?? "nil") with \"\(bad.fragment)\"; got:\n\(ConfigError(issues))")
         if let pattern = bad.filePattern, let match {
