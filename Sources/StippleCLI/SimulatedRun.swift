@@ -75,8 +75,11 @@ final class SimulatedRun {
     }
 
     /// A session that can no longer be recorded does not go on: disarm, and refuse arming.
+    /// Disarm alone is refused while running (the transition table goes through paused), so a
+    /// failure mid-pass pauses first: the pass ends even with the pedal still down.
     private func stopArming(_ side: LoopSide) {
         side.armBlocked.store(true, ordering: .relaxed)
+        _ = side.keyRequests.tryPush(.pause)
         _ = side.keyRequests.tryPush(.disarm)
     }
 

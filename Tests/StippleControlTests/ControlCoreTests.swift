@@ -1,4 +1,5 @@
 import Testing
+import StippleSafetyEvidence
 import StippleModel
 import StippleWire
 @testable import StippleControl
@@ -256,6 +257,32 @@ struct ControlCoreTests {
         let out = ControlCore.step(&s, i, now: 11 * Self.ms)
         #expect(s.settings?.profile.name == "crown-vertex")
         #expect(out.records.contains { $0.kind == .requestRefused && $0.code == RefusalReason.settingsLockedWhileRunning.rawValue })
+        SafetyEvidence.record(hazard: "profile-change-running", what: "settings changed while running", measured: s.settings?.profile.name == "crown-vertex" ? 0 : 1, bound: 0, unit: "changes")
+    }
+
+    /// What the CLI and the console send when the journal fails mid-pass (disarm alone is not
+    /// allowed while running): pause, then disarm. The pass ends, the needle is out and stopped,
+    /// and the machine stays idle with the pedal still down.
+    @Test func pauseThenDisarmEndsARunningPassAndLeavesTheMachineIdle() throws {
+        var s = try Self.armed()
+        var i = ControlInputs()
+        i.pedalDown = true
+        _ = ControlCore.step(&s, i, now: 10 * Self.ms)
+        #expect(s.machine == .running)
+        i.request = .pause
+        let paused = ControlCore.step(&s, i, now: 11 * Self.ms)
+        #expect(paused.commands.contains(.retract) && paused.commands.contains(.stop))
+        i.request = .disarm
+        let out = ControlCore.step(&s, i, now: 12 * Self.ms)
+        #expect(s.machine == .idle)
+        #expect(!out.motorEnable)
+        #expect(out.commands.contains(.disarm))
+        #expect(out.records.contains { $0.kind == .passEnded && $0.summary.stopReason == .disarmed })
+        i.request = nil
+        var enabled = 0
+        for t in 13...500 where ControlCore.step(&s, i, now: UInt64(t) * Self.ms).motorEnable { enabled += 1 }
+        #expect(s.machine == .idle, "the pedal still down does not restart it")
+        SafetyEvidence.record(hazard: "disk-full", what: "cycles enabled after the journal failed", measured: Double(enabled), bound: 0, unit: "cycles")
     }
 
     @Test func everyStateRefusesRequestsItsTransitionsDoNotAllow() throws {

@@ -170,8 +170,9 @@ final class ConsoleController: @unchecked Sendable {
         journalLock.unlock()
         if failed {
             // A session that can no longer be recorded does not go on: disarm, and refuse arming.
+            // Mid-pass, disarm alone would be refused (running goes through paused): pause first.
             side.armBlocked.store(true, ordering: .relaxed)
-            _ = send([.disarm])
+            _ = send([.pause, .disarm])
             log("error: the journal failed mid-session; arming stopped. Run `stipple journal verify` once the cause is fixed")
         }
         publish { s in
