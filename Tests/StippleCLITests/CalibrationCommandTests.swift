@@ -1,6 +1,7 @@
 import Foundation
 import StippleJournal
 import Testing
+import StippleSafetyEvidence
 
 /// Issue 7 parts 1, 4 and 6: `stipple calibrate depth` scripted, its signed records, `calibration
 /// show|history`, and `stipple run` refusing a machine without a valid calibration.
@@ -88,6 +89,7 @@ struct CalibrationCommandTests {
             #expect(refused.errorLines.first?.hasPrefix("error: machine not calibrated (rotary-r1): machine rotary-r1 has no depth calibration in the journal.") == true)
             #expect(!refused.out.contains("stipple run: rotary-r1"))
             #expect(try clinic.ledgerLength() == before)
+            SafetyEvidence.record(hazard: "calibration-stale", what: "uncalibrated runs started", measured: refused.status == 1 && !refused.out.contains("stipple run: rotary-r1") ? 0 : 1, bound: 0, unit: "runs")
 
             #expect(Self.calibrate(clinic, ["--sim-gauge", "--sim-error", Self.demoError]).status == 0)
             let ran = runCLI(Self.runArgs(clinic, ["--sim-error", Self.demoError]), environment: clinic.environment)
@@ -138,6 +140,7 @@ struct CalibrationCommandTests {
             #expect(refused.errorLines.first?.hasPrefix("error: machine not calibrated (rotary-r1): machine rotary-r1's depth calibration cal-old expired on 2020-04-01.") == true,
                     "\(refused.err)")
             #expect(try j2.sessions().isEmpty)
+            SafetyEvidence.record(hazard: "calibration-stale", what: "expired-calibration runs started", measured: refused.status == 1 ? 0 : 1, bound: 0, unit: "runs")
 
             let show = runCLI(["calibration", "show"], environment: env2)
             #expect(show.status == 1)

@@ -2,6 +2,7 @@ import Foundation
 import StippleJournal
 import StippleModel
 import Testing
+import StippleSafetyEvidence
 
 /// Issue 6 part 4: a real `stipple run` process journals a simulated session and is killed with
 /// SIGKILL at random points; after every kill the journal must open, pass `integrity_check` and
@@ -154,6 +155,7 @@ struct JournalKillTests {
                 try after.close()
             }
             #expect(lostReported.isEmpty, "committed passes missing: \(lostReported)")
+            SafetyEvidence.record(hazard: "power-loss", what: "committed passes lost over \(i) SIGKILLs", measured: Double(lostReported.count), bound: 0, unit: "passes")
             let final = try Journal.open(at: clinic.path)
             let verified = try final.verify()
             #expect(verified.isValid)

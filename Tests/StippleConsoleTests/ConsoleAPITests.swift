@@ -4,6 +4,7 @@ import HummingbirdTesting
 import StippleJournal
 import StippleModel
 import Testing
+import StippleSafetyEvidence
 @testable import StippleCLI
 
 /// The console's HTTP API at router level, against the built-in simulated rotary-r1 running in
@@ -32,6 +33,7 @@ import Testing
             #expect(none.status == 403)
             #expect(try await c.post("/api/login", #"{"passcode": ""}"#, cookie: false, origin: "http://evil.example").status == 403)
             #expect(try await c.get("/api/state").json()["state"] as? String == "idle", "nothing was stopped")
+            SafetyEvidence.record(hazard: "console-origin", what: "foreign-origin posts accepted", measured: Double([evil.status, none.status].filter { $0 != 403 }.count), bound: 0, unit: "requests")
         }
     }
 
@@ -99,6 +101,7 @@ import Testing
                                       "--sim", "--no-journal", "--script", script])
         #expect(status == 1)
         #expect(err.contains("machine rotary-r1 is already driven by process \(getpid()) (stipple console"), "\(err)")
+        SafetyEvidence.record(hazard: "second-controller", what: "second drivers admitted", measured: status == 1 ? 0 : 1, bound: 0, unit: "processes")
         first.lock.release()
         #expect(throws: Never.self) { try h.prepare().lock.release() }
     }

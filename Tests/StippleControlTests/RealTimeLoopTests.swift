@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StippleSafetyEvidence
 import CStippleRealTime
 @testable import StippleControl
 
@@ -118,6 +119,9 @@ struct RealTimeLoopTests {
         let gap = trace.deadlines[6] - trace.deadlines[5]
         #expect(gap >= 4 * Self.ms, "the deadlines passed during the overrun are skipped (gap \(gap) ns)")
         #expect(gap % Self.ms == 0, "and the loop stays on its grid")
+        let bursts = (1..<n).filter { trace.deadlines[$0] &- trace.deadlines[$0 - 1] < Self.ms }.count
+        #expect(bursts == 0, "no catch-up burst")
+        SafetyEvidence.record(hazard: "loop-overrun", what: "catch-up cycles run back to back", measured: Double(bursts), bound: 0, unit: "cycles")
         #expect(loop.cycles == UInt64(n), "every cycle still runs its body once")
     }
 

@@ -1,4 +1,5 @@
 import Testing
+import StippleSafetyEvidence
 import StippleDirectDrive
 import StippleHardware
 import StippleModel
@@ -130,6 +131,7 @@ struct DirectDriveFirmwareTests {
         rig.run(milliseconds: 100)
         let hw = rig.hardware.status
         #expect(hw.counters.steps == travel, "3.5 mm of steps, not one more")
+        SafetyEvidence.record(hazard: "home-switch", what: "stage travelled looking for home", measured: Double(hw.counters.steps) / rig.parameters.stepsPerMillimetre, bound: rig.parameters.homeTravel.millimetres + 0.01, unit: "mm")
         #expect(hw.positionSteps == 400 - travel)
         #expect(hw.lostSteps == 0)
         #expect(rig.chip.output(.depthEnable) == false)
@@ -311,6 +313,7 @@ struct DirectDriveFirmwareTests {
         }
         #expect(rig.faults.first?.code == 11)
         #expect(rig.faults.first?.detail == 21)
+        SafetyEvidence.record(hazard: "stage-lost-steps", what: "steps owed at the stage-lag latch", measured: Double(rig.faults.first?.detail ?? 1_000_000), bound: Double(rig.firmware.lagBoundSteps + 1), unit: "steps")
         let hw = rig.hardware.status
         #expect(hw.lostSteps == 0, "held back, never skipped, never sent too fast")
         #expect(rig.chip.output(.depthEnable) == false)

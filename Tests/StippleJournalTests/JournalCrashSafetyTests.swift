@@ -2,6 +2,7 @@ import Foundation
 import StippleControl
 import StippleJournal
 import Testing
+import StippleSafetyEvidence
 
 @Suite struct JournalCrashSafetyTests {
     @Test func aSecondWriterInTheSameProcessIsRefused() throws {
@@ -57,6 +58,7 @@ import Testing
         let d = try j.session(id: id)
         #expect(d.summary.status == .interrupted)
         #expect(d.passes.map(\.ordinal) == [1, 2])
+        SafetyEvidence.record(hazard: "power-loss", what: "committed passes lost", measured: Double(2 - d.passes.count), bound: 0, unit: "passes")
         let event = try #require(d.events.last)
         #expect(event.kind == .interrupted)
         #expect(event.message.contains("last committed pass 2"))

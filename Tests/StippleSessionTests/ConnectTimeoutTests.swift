@@ -1,4 +1,5 @@
 import Testing
+import StippleSafetyEvidence
 import StippleControl
 import StippleHardware
 import StippleModel
@@ -53,6 +54,7 @@ struct ConnectTimeoutTests {
     @Test func theProtocolsLinkGivesIdentifyHalfASecond() throws {
         let (at, phase) = try #require(try Self.gaveUpAt(LinkConfiguration(), within: 3000 * Self.ms))
         #expect(at > 500 * Self.ms && at <= 502 * Self.ms, "gave up at \(at / Self.ms) ms")
+        SafetyEvidence.record(hazard: "firmware-silent", what: "gave up on identify", measured: Double(at) / 1e6, bound: 502, unit: "ms")
         #expect(phase == .failed(.noAnswer(phase: "identify", milliseconds: 500)))
     }
 

@@ -1,4 +1,5 @@
 import Testing
+import StippleSafetyEvidence
 import StippleControl
 import StippleHardware
 import StippleModel
@@ -69,6 +70,8 @@ struct DriveScenarioTests {
         b.run(for: 1 * Self.ms)
         let enableOff = b.chip.outputWrites.last { $0.role == .motorEnable && !$0.active }
         #expect(enableOff?.at.nanoseconds == pressedAt, "enable written low in the cycle that saw the edge")
+        SafetyEvidence.record(hazard: "estop-pressed", what: "motor enable written low", measured: enableOff.map { Double(Int64($0.at.nanoseconds) - Int64(pressedAt)) / 1e6 } ?? 1e9,
+                              bound: 1, unit: "ms")
         let lastStroke = try #require(b.untilStrokesStop(quiet: 30 * Self.ms, limit: 500 * Self.ms))
         // Direct drive: no rising edge after the cycle that saw the press (a pulse under way only
         // falls). A board's rotary motor coasts down over its time constant once disabled.
@@ -113,6 +116,12 @@ struct DriveScenarioTests {
         }
         let took = try #require(disabledAt, "the needle was disabled") - hungAt
         #expect(took <= bound + 2 * Self.ms, "disabled \(took / 1_000_000) ms after the hang (bound \(bound / 1_000_000) ms)")
+        SafetyEvidence.record(hazard: "host-hang", what: drive == .usb ? "firmware deadline stopped the needle" : "charge-pump watchdog dropped the drivers",
+                              measured: Double(took) / 1e6, bound: Double(bound + 2 * Self.ms) / 1e6, unit: "ms")
+        if drive == .gpio {
+            SafetyEvidence.record(hazard: "solenoid-held-on", what: "charge-pump watchdog dropped the drivers", measured: Double(took) / 1e6,
+                                  bound: Double(bound + 2 * Self.ms) / 1e6, unit: "ms")
+        }
         b.run(for: b.coast)
         let strokes = b.hardwareStrokes
         b.run(for: 200 * Self.ms)
@@ -161,6 +170,7 @@ struct DriveScenarioTests {
         let p = b.settings.machine.directDrive!
         let travelled = Double(abs(b.hardware!.status.positionSteps - start)) / p.stepsPerMillimetre
         #expect(travelled <= p.homeTravel.millimetres + 0.01, "travelled \(travelled) mm looking (travel \(p.homeTravel.millimetres) mm)")
+        SafetyEvidence.record(hazard: "home-switch", what: "stage travelled looking for home", measured: travelled, bound: p.homeTravel.millimetres + 0.01, unit: "mm")
         b.press(.pedal, true)
         b.run(for: 500 * Self.ms)
         #expect(b.hardwareStrokes == 0, "no stroke on an unhomed stage")

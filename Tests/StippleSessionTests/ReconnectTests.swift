@@ -1,4 +1,5 @@
 import Testing
+import StippleSafetyEvidence
 import StippleControl
 import StippleModel
 import StippleSimulator
@@ -22,6 +23,7 @@ struct ReconnectTests {
         #expect(!b.chip.output(.motorEnable), "enable line dropped in that cycle")
         let pass = try #require(b.records.first { $0.kind == .passEnded })
         #expect(pass.summary.stopReason == .linkLost && pass.at == unpluggedAt)
+        SafetyEvidence.record(hazard: "usb-unplug", what: "pass ended link-lost", measured: Double(Int64(pass.at) - Int64(unpluggedAt)) / 1e6, bound: 1, unit: "ms")
         var stoppedAt: UInt64?
         b.run(for: 200 * Self.ms) { now in
             if stoppedAt == nil, b.machine.status.latchedFaults.contains(1) { stoppedAt = now }
@@ -29,6 +31,7 @@ struct ReconnectTests {
         }
         let silent = try #require(stoppedAt) - lastBeat
         #expect(silent >= 50 * Self.ms && silent <= 52 * Self.ms, "firmware latched heartbeat-timeout \(silent / Self.ms) ms after the last heartbeat (deadline 50 ms)")
+        SafetyEvidence.record(hazard: "usb-unplug", what: "firmware stopped the motor", measured: Double(silent) / 1e6, bound: 52, unit: "ms")
         #expect(!b.machine.status.running && b.machine.status.actualRateHertz < 1, "the motor stopped by itself")
     }
 

@@ -1,4 +1,5 @@
 import Testing
+import StippleSafetyEvidence
 import StippleModel
 import StippleSimulator
 import StippleWire
@@ -32,6 +33,7 @@ struct SafetyTests {
         let after = Double(fault.at - lastHeartbeat) / 1e6
         #expect(after <= 50 + 2, "fault 1 reached the host \(after) ms after the last heartbeat")
         #expect(after > 50, "not before the deadline")
+        SafetyEvidence.record(hazard: "host-hang", what: "fault 1 reached the host", measured: after, bound: 52, unit: "ms")
         #expect(fault.detail == 50, "detail: ms since the last heartbeat")
         let s = h.machine.status
         #expect(!s.running && !s.armed && s.retracted && s.latchedFault == 1)
@@ -151,6 +153,7 @@ struct SafetyTests {
         #expect(f.code == 4)
         #expect(f.detail > 850, "detail: the current, \(f.detail) mA")
         #expect(f.at - injectedAt <= 1_500_000, "after 1 ms above the limit: \(f.at - injectedAt) ns")
+        SafetyEvidence.record(hazard: "overcurrent", what: "firmware latched fault 4 and disarmed", measured: Double(f.at - injectedAt) / 1e6, bound: 1.5, unit: "ms")
         h.run(milliseconds: 1)
         let s = h.machine.status
         #expect(!s.armed && !s.running && s.motorCurrentMilliamperes == 0)
@@ -172,6 +175,7 @@ struct SafetyTests {
         #expect(h.faults.map(\.code) == [3])
         let after = Double(h.faults[0].at - injectedAt) / 1e6
         #expect(after > 20 && after < 30, "stall confirmed over 20 ms: \(after) ms")
+        SafetyEvidence.record(hazard: "motor-stall", what: "firmware latched fault 3", measured: after, bound: 30, unit: "ms")
         s = h.machine.status
         #expect(!s.running && s.retracted && s.latchedFault == 3)
         #expect(s.armed, "the spec's reaction to a stall does not disable the drive")
@@ -180,8 +184,15 @@ struct SafetyTests {
     @Test func anUnresponsiveFirmwareStillEnforcesItsDeadline() throws {
         let h = try Self.running()
         let telemetryBefore = h.telemetry.count
+        let lastHeartbeat = try #require(h.machine.status.lastHeartbeatAt)
+        let hungAt = h.now
         h.machine.inject(.unresponsive)
-        h.run(milliseconds: 70)  // past the 50 ms deadline, short of the host's 100 ms link timeout
+        _ = h.run(untilMilliseconds: 70) { h.machine.status.latchedFault == 1 }
+        let stoppedAfter = Double(h.now - lastHeartbeat) / 1e6
+        #expect(stoppedAfter <= 52, "the hung firmware's deadline stopped the needle \(stoppedAfter) ms after the last heartbeat")
+        SafetyEvidence.record(hazard: "firmware-hang", what: "hardware deadline stopped the needle", measured: stoppedAfter, bound: 52, unit: "ms")
+        // Past the 50 ms deadline, short of the host's 100 ms link timeout.
+        h.run(milliseconds: 70 - Double(h.now - hungAt) / 1e6)
         #expect(h.telemetry.count - telemetryBefore <= 1, "nothing comes out")
         let s = h.machine.status
         #expect(s.latchedFault == 1, "the host's heartbeats were ignored, so the deadline passed")

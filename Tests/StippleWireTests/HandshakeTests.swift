@@ -1,4 +1,5 @@
 import Testing
+import StippleSafetyEvidence
 import StippleModel
 import StippleWire
 
@@ -16,6 +17,8 @@ import StippleWire
     }
 
     @Test func aFirmwareBuiltFromAnotherTableIsRefusedWithBothHashes() {
+        let accepted: Double = if case .success = Handshake.check(Self.reply(hash: 0x1234_ABCD), nonce: 77) { 1 } else { 0 }
+        SafetyEvidence.record(hazard: "table-mismatch", what: "mismatched tables accepted", measured: accepted, bound: 0, unit: "handshakes")
         guard case .failure(let e) = Handshake.check(Self.reply(hash: 0x1234_ABCD), nonce: 77) else {
             Issue.record("accepted a different message table")
             return
