@@ -93,7 +93,7 @@ def parse_results(output):
     """{printed test name: 'passed' | 'failed'} from Swift Testing's console output."""
     results = {}
     for line in output.splitlines():
-        m = re.search(r"Test (\S+?\)) (passed|failed)\b", line)
+        m = re.search(r"Test (\S+?\))(?: with \d+ test cases?)? (passed|failed)\b", line)
         if m:
             name, verdict = m.group(1), m.group(2)
             if results.get(name) != "failed":
@@ -164,7 +164,7 @@ def verdicts(rows, results, evidence):
 def run_swift(tests, env):
     pattern = "|".join(re.escape(t) for t in tests)
     cmd = ["swift", "test", "--skip-build", "--filter", pattern]
-    print("$ " + " ".join(cmd[:4]) + f" --filter '<{len(tests)} tests>'", flush=True)
+    print("$ " + " ".join(cmd[:4]) + f" '<{len(tests)} tests>'", flush=True)
     p = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return p.returncode, p.stdout
 
@@ -227,7 +227,7 @@ after
     output = "\n".join([
         "◇ Test one() started.", "✔ Test one() passed after 0.01 seconds.",
         "✘ Test two(_:) recorded an issue with 1 argument drive → .usb", "✘ Test two(_:) failed after 0.2 seconds with 1 issue.",
-        "✔ Test three(x:) passed after 0.1 seconds with 2 test cases.",
+        "✔ Test three(x:) with 2 test cases passed after 0.1 seconds.",
     ])
     results = parse_results(output)
     assert results == {"one()": "passed", "two(_:)": "failed", "three(x:)": "passed"}, results
