@@ -168,6 +168,12 @@ final class RunJournal {
         }
     }
 
+    /// Journals a note in the open session (nothing before it began or after a failure).
+    func note(_ message: String, at: UInt64) {
+        guard failure == nil, sessionID != nil else { return }
+        do { try writer.recordEvent(.note, message: message, at: at) } catch { failure = error }
+    }
+
     /// Tells the writer the ring's drop totals.
     func noteDrops(telemetry: UInt64, critical: UInt64, at: UInt64) {
         guard failure == nil, sessionID != nil else { return }

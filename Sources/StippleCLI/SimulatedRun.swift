@@ -274,6 +274,11 @@ final class SimulatedRun {
         let s = loop.statistics
         ctx.print(String(format: "control loop: %llu cycles at 1 kHz, wake-up lateness p99 %.0f µs, max %.0f µs, %llu overruns",
                          loop.cycles, Double(s.p99Nanoseconds) / 1000, Double(s.maxNanoseconds) / 1000, loop.overruns))
+        // A late loop is bounded by the firmware's deadline, but the record should say it happened.
+        if loop.overruns > 0 {
+            journal?.note(String(format: "control loop: %llu overrun(s), %llu deadline(s) skipped (none made up in a burst), wake-up lateness max %.0f µs",
+                                 loop.overruns, loop.skippedDeadlines, Double(s.maxNanoseconds) / 1000), at: lastNow)
+        }
         return report(side)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import StippleJournal
 import Testing
+import StippleSafetyEvidence
 
 @Suite("stipple run journals the session")
 struct RunJournalingTests {
@@ -143,6 +144,49 @@ struct RunJournalingTests {
         let mixed = runCLI(RunCommandTests.crown + ["--sim", "--no-journal", "--operator", "op-ana"])
         #expect(mixed.status == 2)
         #expect(mixed.err.contains("--no-journal runs without a record"))
+    }
+
+    /// A real-time run whose loop overruns (a scripted 5 ms hang, well short of the firmware's
+    /// 50 ms deadline, so no fault) journals its overrun count, the one the run report prints.
+    @Test func aRealTimeRunJournalsItsLoopOverruns() throws {
+        try withTemporaryDirectory { dir in
+            let clinic = try ClinicJournal(dir)
+            let script = try dir.write("hang.toml", """
+                [[step]]
+                at_ms = 100
+                action = "arm"
+                [[step]]
+                at_ms = 200
+                action = "pedal-down"
+                [[step]]
+                at_ms = 400
+                action = "loop-hang"
+                duration_ms = 5
+                [[step]]
+                at_ms = 600
+                action = "pedal-up"
+
+                """)
+            let r = runCLI(RunCommandTests.crown + ["--sim", "--script", script, "--journal", clinic.path]
+                + ClinicJournal.runOptions(cartridgeID: 5), environment: clinic.environment)
+            #expect(r.status == 0, "\(r.err)")
+            func count(after prefix: String, in line: Substring) -> UInt64? {
+                guard let range = line.range(of: prefix) else { return nil }
+                return UInt64(line[range.upperBound...].prefix { $0.isNumber })
+            }
+            let printed = try #require(r.outLines.lazy.compactMap { line -> UInt64? in
+                guard line.hasPrefix("control loop: "), let at = line.range(of: " max ") else { return nil }
+                return count(after: "µs, ", in: line[at.upperBound...])
+            }.first, "\(r.out)")
+            #expect(printed >= 1, "the 5 ms hang overran")
+            let events = try clinic.open().session(id: 1).events
+            let note = try #require(events.first { $0.kind == .note && $0.message.hasPrefix("control loop: ") },
+                                    "events: \(events.map(\.message))")
+            let journaled = try #require(count(after: "control loop: ", in: note.message[...]))
+            #expect(journaled == printed)
+            SafetyEvidence.record(hazard: "loop-overrun", what: "overruns missing from the journal", measured: Double(printed) - Double(min(journaled, printed)),
+                                  bound: 0, unit: "cycles")
+        }
     }
 
     @Test func aSecondWriterOnTheSameJournalIsRefused() throws {
