@@ -208,7 +208,9 @@ def main(argv):
         # A failure the per-test parse did not attribute (a crash, a build problem): say so.
         print("error: swift test exited non-zero; see .build/safety-tests.log")
         return 1
-    print(f"== {len(rows) - len(failed)} of {len(rows)} rows ok" + (f"; failing: {', '.join(failed)}" if failed else ""))
+    hardware_only = [row.id for row in rows if not row.tests]
+    print(f"== {len(rows) - len(failed) - len(hardware_only)} of {len(rows) - len(hardware_only)} tested rows ok, "
+          f"{len(hardware_only)} hardware-only ({', '.join(hardware_only)})" + (f"; failing: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 
 
