@@ -373,19 +373,13 @@ public final class DirectDriveFirmware: DeviceLink, TimedEdgeSource {
     /// are released, or until the watchdog notices. Latches nothing; the loop must not call
     /// `service` after it.
     public func shutDown(now: UInt64) {
-        running = false
-        armed = false
-        retractHeld = true
-        pulses.train.stopNow(now: now)
-        pulses.fireDue(now: now)
-        homing = nil
-        homed = false
-        motion.halt()
-        pump.stop()
+        stopEverything(at: now)
         setDepthEnable(false, at: now)
     }
 
-    private func latch(_ fault: DirectDriveFault, detail: Int32, at now: UInt64) {
+    /// What both a latch and a shut-down do: no stroke (a pulse under way falls now), no step,
+    /// no pump, home forgotten. The stage driver's enable is each caller's to drop.
+    private func stopEverything(at now: UInt64) {
         running = false
         armed = false
         retractHeld = true
@@ -395,6 +389,10 @@ public final class DirectDriveFirmware: DeviceLink, TimedEdgeSource {
         homed = false
         motion.halt()
         pump.stop()
+    }
+
+    private func latch(_ fault: DirectDriveFault, detail: Int32, at now: UInt64) {
+        stopEverything(at: now)
         if depthEnabled || fault == .internal { setDepthEnable(false, at: now) }
         guard latched & fault.bit == 0 else { return }
         latched |= fault.bit
